@@ -1,0 +1,77 @@
+"""Command line.
+
+- `python -m ecosystem check [FILE]`: counts by kind and by département, completeness per column; exits 0 when
+  the file is valid, 1 with every problem listed otherwise.
+- `python -m ecosystem place [FILE] [--write]`: fills commune and point (commune precision) of rows that have a
+  postcode and city but no coordinates, and spreads rows sharing a commune point; prints what it would change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ecosystem.loading import read_entities_csv, to_geodataframe
+from ecosystem.placement import geocode_missing, spread_colocated
+from ecosystem.schema import ENTITIES_FILE
+from ecosystem.stats import completeness, departement_counts, kind_counts
+from ecosystem.validation import validate
+
+
+def check(path: str) -> int:
+    raw = read_entities_csv(path)
+    problems = validate(raw)
+    entities = to_geodataframe(raw)
+    print(f"{path}: {len(raw)} lignes")
+    print("\nPar type :")
+    for kind, count in kind_counts(entities).items():
+        print(f"  {kind:<14}{count:>5}")
+    print("\nPar département :")
+    for row in departement_counts(entities).itertuples():
+        print(f"  {row.key} {row.label:<20}{row.count:>5}")
+    print("\nComplétude par colonne :")
+    for row in completeness(raw).itertuples():
+        print(f"  {row.column:<20}{row.filled:>7.0%}")
+    to_review = int((raw["status"] == "to_review").sum())
+    print(f"\nLignes à vérifier (status=to_review) : {to_review}")
+    if problems:
+        print(f"\n{len(problems)} problème(s) :")
+        for problem in problems:
+            print(f"  {problem}")
+        return 1
+    print("\nAucun problème.")
+    return 0
+
+
+def place(path: str, write: bool) -> int:
+    raw = read_entities_csv(path)
+    placed, messages = geocode_missing(raw)
+    placed = spread_colocated(placed)
+    moved = (placed[["commune_code", "lat", "lon"]] != raw[["commune_code", "lat", "lon"]]).any(axis=1)
+    for row in placed[moved].itertuples():
+        print(f"  {row.id}: {row.commune_code} ({row.lat}, {row.lon})")
+    for message in messages:
+        print(f"  non placé — {message}")
+    print(f"{int(moved.sum())} ligne(s) placée(s), {len(messages)} non placée(s)")
+    if write and moved.any():
+        placed.to_csv(path, index=False, lineterminator="\n")
+        print(f"écrit : {path}")
+    return 1 if messages else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ecosystem")
+    commands = parser.add_subparsers(dest="command", required=True)
+    check_parser = commands.add_parser("check", help="valider data/entities.csv et afficher les comptes")
+    check_parser.add_argument("file", nargs="?", default=str(ENTITIES_FILE))
+    place_parser = commands.add_parser("place", help="placer (à la commune) les lignes sans coordonnées")
+    place_parser.add_argument("file", nargs="?", default=str(ENTITIES_FILE))
+    place_parser.add_argument("--write", action="store_true", help="écrire le fichier (sinon : aperçu)")
+    args = parser.parse_args(argv)
+    if args.command == "place":
+        return place(args.file, args.write)
+    return check(args.file)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

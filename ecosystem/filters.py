@@ -1,0 +1,70 @@
+"""Filtering the entities: AND across facets, OR within a facet, accent-insensitive text search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+
+import geopandas as gpd
+import pandas as pd
+
+from ecosystem.schema import FILTER_FACETS, TAG_FACETS
+from ecosystem.text import normalise_text
+
+SEARCHED_COLUMNS = ("name", "description_fr", "description_en")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Selected keys per facet (empty = no constraint) and a free-text query."""
+
+    kind: tuple[str, ...] = ()
+    category: tuple[str, ...] = ()
+    activities: tuple[str, ...] = ()
+    therapeutic_areas: tuple[str, ...] = ()
+    axes: tuple[str, ...] = ()
+    modalities: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    clusters: tuple[str, ...] = ()
+    dep: tuple[str, ...] = ()
+    text: str = ""
+
+    def selected(self, facet: str) -> tuple[str, ...]:
+        return getattr(self, facet)
+
+    def with_facet(self, facet: str, values) -> "Filters":
+        return replace(self, **{facet: tuple(values)})
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.text.strip() and not any(self.selected(f) for f in FILTER_FACETS)
+
+
+assert tuple(f.name for f in fields(Filters))[:-1] == FILTER_FACETS  # one list of facets, in one order
+
+
+def facet_mask(gdf: pd.DataFrame, facet: str, selected) -> pd.Series:
+    """Rows matching at least one selected value of a facet (all rows when nothing is selected)."""
+    if not selected:
+        return pd.Series(True, index=gdf.index)
+    wanted = set(selected)
+    if facet in TAG_FACETS:
+        return gdf[facet].map(lambda values: not wanted.isdisjoint(values))
+    return gdf[facet].isin(wanted)
+
+
+def text_mask(gdf: pd.DataFrame, query: str) -> pd.Series:
+    """Every word of the query appears in the name or a description, accents and case ignored."""
+    words = normalise_text(query).split()
+    if not words:
+        return pd.Series(True, index=gdf.index)
+    haystack = gdf[list(SEARCHED_COLUMNS)].fillna("").astype(str).agg(" ".join, axis=1).map(normalise_text)
+    return haystack.map(lambda text: all(word in text for word in words))
+
+
+def filter_entities(gdf: gpd.GeoDataFrame, filters: Filters, skip: str | None = None) -> gpd.GeoDataFrame:
+    """The rows matching every facet and the text query; `skip` leaves one facet out (for its own counts)."""
+    mask = text_mask(gdf, filters.text)
+    for facet in FILTER_FACETS:
+        if facet != skip:
+            mask &= facet_mask(gdf, facet, filters.selected(facet))
+    return gdf[mask]

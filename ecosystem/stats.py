@@ -1,0 +1,60 @@
+"""Counting entities by facet, département and commune.
+
+Multi-valued facets count an entity once under each of its tags (and once in the total), so the counts of a
+tag facet may add up to more than the number of entities.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ecosystem.schema import TAG_FACETS
+from ecosystem.vocabulary import Vocabulary, load_vocabulary
+from geo.boundaries import commune_table, load_departements
+
+
+def facet_counts(gdf: pd.DataFrame, facet: str, vocabulary: Vocabulary | None = None,
+                 lang: str = "fr") -> pd.DataFrame:
+    """Columns key, label, count: every vocabulary key (zero included) in vocabulary order."""
+    if facet == "dep":
+        return departement_counts(gdf)
+    vocabulary = vocabulary or load_vocabulary()
+    values = gdf[facet].explode() if facet in TAG_FACETS else gdf[facet]
+    counts = values.dropna().value_counts()
+    keys = list(vocabulary.keys(facet))
+    keys += [k for k in counts.index if k not in keys]  # values outside the vocabulary stay visible
+    return pd.DataFrame({
+        "key": keys,
+        "label": [vocabulary.label(facet, k, lang) for k in keys],
+        "count": [int(counts.get(k, 0)) for k in keys],
+    })
+
+
+def departement_counts(gdf: pd.DataFrame) -> pd.DataFrame:
+    """Columns key (code), label (name), count: the 8 départements, zero included."""
+    departements = load_departements()[["code", "name"]].sort_values("code")
+    counts = gdf["dep"].value_counts()
+    return pd.DataFrame({
+        "key": departements["code"].to_list(),
+        "label": departements["name"].to_list(),
+        "count": [int(counts.get(code, 0)) for code in departements["code"]],
+    })
+
+
+def commune_counts(gdf: pd.DataFrame) -> pd.DataFrame:
+    """Columns key (INSEE code), label (name), count: only communes with at least one entity, most first."""
+    counts = gdf["commune_code"].value_counts()
+    names = commune_table().set_index("code")["name"]
+    frame = pd.DataFrame({"key": counts.index, "label": counts.index.map(names), "count": counts.to_numpy()})
+    return frame.sort_values(["count", "key"], ascending=[False, True], ignore_index=True)
+
+
+def kind_counts(gdf: pd.DataFrame) -> dict[str, int]:
+    """Entities per kind, every kind present (zero included)."""
+    return {row.key: row.count for row in facet_counts(gdf, "kind").itertuples()}
+
+
+def completeness(raw: pd.DataFrame) -> pd.DataFrame:
+    """Share of rows with a non-empty value, per column."""
+    filled = raw.astype(str).apply(lambda column: column.str.strip() != "").mean()
+    return pd.DataFrame({"column": filled.index, "filled": filled.to_numpy()})

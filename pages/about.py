@@ -1,0 +1,10 @@
+"""About: what the data is, where it comes from, its licence and how to correct it (FR/EN)."""
+
+import streamlit as st
+
+from ecosystem.i18n import t
+from pages._shared import current_language
+
+lang = current_language()
+st.title(t("page_about", lang))
+st.markdown(t("about_md", lang))

@@ -1,0 +1,69 @@
+from ecosystem.filters import Filters, filter_entities
+from ecosystem.stats import commune_counts, departement_counts, facet_counts, kind_counts
+
+
+def ids(frame):
+    return sorted(frame["id"])
+
+
+def test_no_filter_keeps_everything(sample_entities):
+    assert Filters().is_empty
+    assert len(filter_entities(sample_entities, Filters())) == 5
+
+
+def test_or_within_a_facet(sample_entities):
+    filters = Filters(modalities=("antibodies", "cell_therapy"))
+    assert ids(filter_entities(sample_entities, filters)) == ["alpha", "beta"]
+
+
+def test_and_across_facets(sample_entities):
+    filters = Filters(therapeutic_areas=("oncology",), roles=("bioproduction_cdmo",))
+    assert ids(filter_entities(sample_entities, filters)) == ["beta"]
+
+
+def test_kind_and_departement(sample_entities):
+    assert ids(filter_entities(sample_entities, Filters(kind=("institute",)))) == ["gamma"]
+    assert ids(filter_entities(sample_entities, Filters(dep=("94", "75")))) == ["beta", "gamma"]
+
+
+def test_text_search_ignores_accents_and_case_and_reads_descriptions(sample_entities):
+    assert ids(filter_entities(sample_entities, Filters(text="beta"))) == ["beta"]
+    assert ids(filter_entities(sample_entities, Filters(text="THERAPIES alpha"))) == ["alpha"]
+    assert ids(filter_entities(sample_entities, Filters(text="car-t evry"))) == ["alpha"]
+    assert ids(filter_entities(sample_entities, Filters(text="brain"))) == ["gamma"]
+    assert ids(filter_entities(sample_entities, Filters(text="brain alpha"))) == []
+
+
+def test_skip_leaves_one_facet_out(sample_entities):
+    filters = Filters(kind=("institute",), modalities=("antibodies",))
+    assert ids(filter_entities(sample_entities, filters)) == []
+    assert ids(filter_entities(sample_entities, filters, skip="kind")) == ["beta"]
+
+
+def test_multi_tag_entity_counts_once_under_each_tag(sample_entities):
+    counts = facet_counts(sample_entities, "therapeutic_areas").set_index("key")["count"]
+    assert counts["oncology"] == 2 and counts["haematology"] == 1 and counts["neuro_psychiatry"] == 1
+    assert counts["ophthalmology"] == 0  # every vocabulary key is listed
+    assert counts.sum() == 4 > len(sample_entities[sample_entities["therapeutic_areas"].map(len) > 0])
+
+
+def test_facet_counts_labels_follow_the_language(sample_entities):
+    fr = facet_counts(sample_entities, "modalities", lang="fr").set_index("key")["label"]
+    en = facet_counts(sample_entities, "modalities", lang="en").set_index("key")["label"]
+    assert fr["gene_therapy"] == "Thérapie génique" and en["gene_therapy"] == "Gene therapy"
+
+
+def test_counts_by_kind_departement_and_commune(sample_entities):
+    assert kind_counts(sample_entities) == {"company": 3, "institute": 1, "cluster_site": 1}
+    by_dep = departement_counts(sample_entities).set_index("key")["count"]
+    assert by_dep.to_dict() == {"75": 1, "77": 0, "78": 0, "91": 3, "92": 0, "93": 0, "94": 1, "95": 0}
+    by_commune = commune_counts(sample_entities)
+    assert by_commune.iloc[0].to_dict() == {"key": "91228", "label": "Évry-Courcouronnes", "count": 3}
+    assert by_commune["count"].sum() == 5
+
+
+def test_counts_of_an_empty_selection_are_zero(sample_entities):
+    empty = filter_entities(sample_entities, Filters(text="nothing matches this"))
+    assert facet_counts(empty, "axes")["count"].sum() == 0
+    assert departement_counts(empty)["count"].sum() == 0
+    assert commune_counts(empty).empty

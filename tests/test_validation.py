@@ -1,0 +1,96 @@
+import pandas as pd
+import pytest
+
+from ecosystem.__main__ import main
+from ecosystem.validation import validate
+from tests.conftest import make_raw, make_row
+
+
+def test_the_shipped_file_is_valid(shipped_raw):
+    assert [str(p) for p in validate(shipped_raw)] == []
+
+
+def problems_of(*rows):
+    return [(p.line, p.column, p.why) for p in validate(make_raw(*rows))]
+
+
+def test_a_valid_row_has_no_problem():
+    assert problems_of(make_row()) == []
+
+
+@pytest.mark.parametrize("override, column, why", [
+    (dict(category="laboratoire"), "category", "valeur inconnue du vocabulaire « category »"),
+    (dict(modalities="cell_therapy|telepathy"), "modalities", "valeur inconnue du vocabulaire « modalities »"),
+    (dict(kind="shop"), "kind", "valeur inconnue du vocabulaire « kind »"),
+    (dict(commune_code="13055"), "commune_code", "code INSEE inconnu ou hors Île-de-France"),
+    (dict(commune_code="9122"), "commune_code", "code INSEE inconnu ou hors Île-de-France"),
+    (dict(commune_code="75056"), "commune_code", "Paris : utiliser le code de l'arrondissement (75101 à 75120)"),
+    (dict(lat="43.2965", lon="5.3698"), "lat", "point hors d'Île-de-France"),
+    (dict(lat="quarante-huit"), "lat", "coordonnée non numérique"),
+    (dict(website="www.example.org"), "website", "URL invalide (http:// ou https:// attendu)"),
+    (dict(website="javascript:alert(1)"), "website", "URL invalide (http:// ou https:// attendu)"),
+    (dict(name=""), "name", "champ obligatoire vide"),
+    (dict(category=""), "category", "champ obligatoire vide"),
+    (dict(updated="22/11/2026"), "updated", "date invalide (AAAA-MM-JJ attendu)"),
+    (dict(updated="2026-02-30"), "updated", "date inexistante"),
+    (dict(founded="vers 2010"), "founded", "année de création invalide (AAAA)"),
+    (dict(workforce="~40"), "workforce", "effectif invalide (nombre entier)"),
+    (dict(postcode="9100"), "postcode", "code postal invalide (5 chiffres)"),
+    (dict(id="Mon Entreprise"), "id", "identifiant invalide (minuscules, chiffres et tirets uniquement)"),
+    (dict(roles=""), "roles", "aucune étiquette : au moins une activité, modalité, aire thérapeutique, axe, rôle "
+                              "ou cluster"),
+    (dict(website="", source=""), "source", "ni site web ni source : l'origine de la ligne doit être indiquée"),
+])
+def test_each_kind_of_error_is_reported_with_line_column_and_reason(override, column, why):
+    problems = problems_of(make_row(), make_row(**{"id": "second", "name": "Second", **override}))
+    assert (3, column, why) in problems
+    assert all(line == 3 for line, _, _ in problems)  # the valid first row (line 2) is not blamed
+
+
+def test_unknown_tag_names_the_offending_value():
+    [problem] = validate(make_raw(make_row(modalities="cell_therapy|telepathy")))
+    assert problem.value == "telepathy"
+    assert str(problem) == ("ligne 2, colonne modalities, valeur « telepathy » : "
+                            "valeur inconnue du vocabulaire « modalities »")
+
+
+def test_duplicate_id_and_duplicate_normalised_name_point_at_the_first_occurrence():
+    problems = problems_of(make_row(id="a", name="Institut Curie"), make_row(id="a", name="INSTITUT  CURIE"))
+    assert (3, "id", "identifiant déjà utilisé (ligne 2)") in problems
+    assert (3, "name", "nom déjà utilisé (après normalisation) (ligne 2)") in problems
+
+
+def test_point_far_outside_its_declared_commune():
+    # Villejuif's town hall declared as Évry-Courcouronnes: inside the region, ~20 km away from the commune.
+    problems = validate(make_raw(make_row(lat="48.793616", lon="2.358172")))
+    assert [(p.line, p.column) for p in problems] == [(2, "commune_code")]
+    assert "hors de la commune déclarée" in problems[0].why
+
+
+def test_point_just_across_the_border_is_tolerated_within_100_m():
+    # Orsay's reference point moved 60 m: still accepted for its own commune
+    row = make_row(commune_code="91471", postcode="91400", city="Orsay")
+    from geo.geocoding import reference_point
+    lon, lat = reference_point("91471")
+    assert problems_of({**row, "lon": str(lon), "lat": str(lat + 0.0005)}) == []
+
+
+def test_missing_column_is_reported_once_for_the_file():
+    raw = make_raw(make_row()).drop(columns=["status"])
+    assert [(p.line, p.column, p.why) for p in validate(raw)] == [(0, "status", "colonne absente du fichier")]
+
+
+def test_check_command_exit_codes_and_output(tmp_path, capsys, shipped_raw):
+    assert main(["check"]) == 0
+    out = capsys.readouterr().out
+    assert "company" in out and "Par département" in out and "Aucun problème." in out
+    broken = shipped_raw.copy()
+    broken.loc[0, "category"] = "laboratoire"
+    broken.loc[1, "lat"] = "abc"
+    path = tmp_path / "broken.csv"
+    broken.to_csv(path, index=False)
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "2 problème(s)" in out
+    assert "ligne 2, colonne category, valeur « laboratoire »" in out
+    assert "ligne 3, colonne lat, valeur « abc » : coordonnée non numérique" in out
