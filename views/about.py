@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ecosystem.i18n import t
-from pages._shared import current_language
+from views._shared import current_language
 
 lang = current_language()
 st.title(t("page_about", lang))

@@ -5,7 +5,7 @@ import streamlit as st
 from ecosystem.i18n import t
 from ecosystem.stats import departement_counts, kind_counts
 from ecosystem.vocabulary import load_vocabulary
-from pages._shared import current_language, entities
+from views._shared import current_language, entities
 
 lang = current_language()
 vocabulary = load_vocabulary()

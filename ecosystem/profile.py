@@ -1,0 +1,66 @@
+"""An entity's profile card as HTML: every value escaped, tags as badges, description in the page's language."""
+
+from __future__ import annotations
+
+from html import escape
+
+import pandas as pd
+
+from ecosystem.i18n import t
+from ecosystem.schema import TAG_FACETS
+from ecosystem.vocabulary import load_vocabulary
+
+PROFILE_CSS = """
+<style>
+.profile h3 { margin: 0 0 .2rem 0; } .profile .meta { color: #555; margin-bottom: .5rem; }
+.profile .badges { margin: .15rem 0 .5rem 0; } .profile .facet { font-size: .8rem; color: #666; margin-top: .4rem; }
+.profile .badge { display: inline-block; padding: 1px 8px; margin: 2px 3px 2px 0; border-radius: 10px;
+  background: #e8f1ee; color: #0b4f3a; font-size: .82rem; }
+.profile .review { background: #fff4e5; border-left: 3px solid #e69f00; padding: 4px 8px; margin: .4rem 0; }
+.profile dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 10px; font-size: .88rem; }
+.profile dt { color: #666; }
+</style>
+"""
+
+
+def _link(url: str) -> str:
+    if not url.lower().startswith(("http://", "https://")):
+        return escape(url)
+    return f'<a href="{escape(url)}" target="_blank" rel="noopener noreferrer">{escape(url)}</a>'
+
+
+def profile_html(entity: pd.Series, lang: str, correction_url: str = "") -> str:
+    vocabulary = load_vocabulary()
+    label = lambda facet, key: escape(vocabulary.label(facet, key, lang))  # noqa: E731
+    description = entity.get(f"description_{lang}") or entity.get("description_fr") or ""
+    parts = [PROFILE_CSS, "<div class='profile'>",
+             f"<h3>{escape(entity['name'])}</h3>",
+             f"<div class='meta'>{label('kind', entity['kind'])} · {label('category', entity['category'])} · "
+             f"{escape(str(entity.get('commune_name') or entity.get('city') or ''))}</div>"]
+    if description:
+        parts.append(f"<p>{escape(description)}</p>")
+    if entity.get("status") == "to_review":
+        parts.append(f"<div class='review'>{escape(t('field_review_note', lang))}"
+                     f"{' : ' + escape(entity['review_note']) if entity.get('review_note') else ''}</div>")
+    for facet in TAG_FACETS:
+        if entity[facet]:
+            badges = "".join(f"<span class='badge'>{label(facet, key)}</span>" for key in entity[facet])
+            parts.append(f"<div class='facet'>{escape(t('facet_' + facet, lang))}</div>"
+                         f"<div class='badges'>{badges}</div>")
+    fields = [
+        ("website", _link(entity.get("website") or "")),
+        ("field_address", escape(" ".join(filter(None, [entity.get("address"), entity.get("postcode"),
+                                                         entity.get("city")])))),
+        ("field_founded", escape("" if pd.isna(entity.get("founded")) else str(entity.get("founded")))),
+        ("field_workforce", escape("" if pd.isna(entity.get("workforce")) else str(entity.get("workforce")))),
+        ("field_precision", label("geo_precision", entity["geo_precision"])),
+        ("field_source", "<br>".join(_link(url) for url in str(entity.get("source") or "").split("|") if url)),
+        ("field_updated", escape(str(entity.get("updated") or ""))),
+    ]
+    parts.append("<dl>" + "".join(f"<dt>{escape(t(key, lang))}</dt><dd>{value}</dd>"
+                                  for key, value in fields if value) + "</dl>")
+    if correction_url:
+        parts.append(f"<p><a href='{escape(correction_url)}' target='_self'>"
+                     f"{escape(t('suggest_correction', lang))}</a></p>")
+    parts.append("</div>")
+    return "".join(parts)

@@ -1,0 +1,36 @@
+"""Small pure helpers for the pages: which entity was clicked, and the table shown under the map."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ecosystem.i18n import t
+from ecosystem.vocabulary import load_vocabulary
+
+CLICK_TOLERANCE_DEG = 1e-6  # markers are sent with 6 decimals; the click returns the marker's own position
+
+
+def entity_at(gdf: pd.DataFrame, clicked: dict | None) -> str | None:
+    """Id of the entity whose marker was clicked ({"lat", "lng"} from the map), or None (e.g. a cluster)."""
+    if not clicked or len(gdf) == 0:
+        return None
+    distance = np.hypot(gdf["lat"].to_numpy() - clicked["lat"], gdf["lon"].to_numpy() - clicked["lng"])
+    nearest = int(distance.argmin())
+    return gdf["id"].iloc[nearest] if distance[nearest] <= CLICK_TOLERANCE_DEG else None
+
+
+def table_rows(gdf: pd.DataFrame, lang: str, with_distance: bool = False) -> pd.DataFrame:
+    """The listed entities in display order (by name), with labels in `lang`."""
+    vocabulary = load_vocabulary()
+    ordered = gdf.sort_values("distance_km" if with_distance else "name", key=None)
+    table = pd.DataFrame({
+        t("field_name", lang): ordered["name"],
+        t("field_kind", lang): ordered["kind"].map(lambda k: vocabulary.label("kind", k, lang)),
+        t("field_category", lang): ordered["category"].map(lambda k: vocabulary.label("category", k, lang)),
+        t("field_commune", lang): ordered["commune_name"],
+        t("website", lang): ordered["website"].replace("", None),
+    })
+    if with_distance:
+        table.insert(1, t("distance_km", lang), ordered["distance_km"])
+    return table.reset_index(drop=True)

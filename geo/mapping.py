@@ -1,0 +1,313 @@
+"""Building the folium map: a static base (basemap, boundaries, controls, legend) and dynamic layers.
+
+The base map does not depend on the filters, so streamlit-folium keeps it mounted; the layers that do
+(entities per kind, choropleths, footprints, proximity) are FeatureGroups passed as `feature_group_to_add` and
+swapped in place. Entities travel as compact rows and are turned into markers in the browser, which keeps the
+payload small; every value reaches the page through JSON and is HTML-escaped in JavaScript before display, or is
+escaped here with `html.escape` when the HTML is built in Python.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+
+import folium
+import folium.plugins
+import geopandas as gpd
+import pandas as pd
+from branca.element import MacroElement
+from folium.template import Template
+
+from ecosystem.i18n import t
+from ecosystem.vocabulary import load_vocabulary
+from geo.assets import localise_assets
+from geo.basemaps import BASEMAPS, MAX_ZOOM, NO_BASEMAP
+from geo.boundaries import load_departements
+
+IDF_CENTER = (48.71, 2.50)
+KIND_STYLE = {  # Okabe-Ito colours (colour-blind safe) and one shape per kind
+    "company": ("#0072B2", "circle"),
+    "institute": ("#D55E00", "square"),
+    "cluster_site": ("#009E73", "diamond"),
+}
+# Fixed class breaks (lower bounds), so maps stay comparable from one filter to the next. YlGnBu, 6 classes.
+CHOROPLETH_COLOURS = ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494")
+COMMUNE_BREAKS = (1, 2, 3, 5, 10, 20)
+DEPARTEMENT_BREAKS = (1, 5, 10, 25, 50, 100)
+TAG_COLUMNS_IN_POPUP = ("therapeutic_areas", "modalities", "roles")
+
+
+def kind_icon_svg(kind: str, size: int = 16) -> str:
+    colour, shape = KIND_STYLE[kind]
+    half = size / 2
+    body = {
+        "circle": f'<circle cx="{half}" cy="{half}" r="{half - 1.5}"/>',
+        "square": f'<rect x="1.5" y="1.5" width="{size - 3}" height="{size - 3}" rx="2"/>',
+        "diamond": f'<polygon points="{half},1 {size - 1},{half} {half},{size - 1} 1,{half}"/>',
+    }[shape]
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
+            f'fill="{colour}" stroke="#ffffff" stroke-width="1.5" aria-hidden="true">{body}</svg>')
+
+
+# --- payloads (pure) -------------------------------------------------------------------------------------------
+
+def entity_rows(gdf: gpd.GeoDataFrame, lang: str) -> list[list]:
+    """One compact row per entity: lat, lon, id, name, category label, commune, tag labels, website."""
+    vocabulary = load_vocabulary()
+    rows = []
+    for entity in gdf.itertuples():
+        tags = [vocabulary.label(column, key, lang) for column in TAG_COLUMNS_IN_POPUP
+                for key in getattr(entity, column)]
+        rows.append([round(entity.lat, 6), round(entity.lon, 6), entity.id, entity.name,
+                     vocabulary.label("category", entity.category, lang), entity.commune_name,
+                     ", ".join(dict.fromkeys(tags)), entity.website or ""])
+    return rows
+
+
+def choropleth_class(count: int, breaks: tuple[int, ...]) -> int | None:
+    """Index of the class of `count` (None for zero: drawn transparent)."""
+    index = None
+    for i, lower in enumerate(breaks):
+        if count >= lower:
+            index = i
+    return index
+
+
+def choropleth_geojson(counts: pd.DataFrame, polygons: gpd.GeoDataFrame, breaks: tuple[int, ...],
+                       lang: str, keep_zero: bool) -> dict:
+    """GeoJSON of `polygons` (code, name) with count, class colour and an escaped tooltip label."""
+    by_code = dict(zip(counts["key"], counts["count"]))
+    shapes = polygons[["code", "name", "geometry"]].copy()
+    shapes["count"] = shapes["code"].map(by_code).fillna(0).astype(int)
+    if not keep_zero:
+        shapes = shapes[shapes["count"] > 0]
+    classes = shapes["count"].map(lambda c: choropleth_class(c, breaks))
+    shapes["colour"] = classes.map(lambda i: "" if i is None or pd.isna(i) else CHOROPLETH_COLOURS[int(i)])
+    shapes["label"] = [html.escape(f"{name} : {count} {t('players', lang)}")
+                       for name, count in zip(shapes["name"], shapes["count"])]
+    return json.loads(shapes.drop(columns="name").to_json(drop_id=True))
+
+
+def break_labels(breaks: tuple[int, ...]) -> list[str]:
+    labels = []
+    for lower, upper in zip(breaks, (*breaks[1:], None)):
+        if upper is None:
+            labels.append(f"≥ {lower}")
+        elif upper - lower == 1:
+            labels.append(str(lower))
+        else:
+            labels.append(f"{lower}–{upper - 1}")
+    return labels
+
+
+# --- folium elements -------------------------------------------------------------------------------------------
+
+class EntityClusterRoot(folium.plugins.MarkerCluster):
+    """The one clustering shared by the per-kind layers, so that their cluster bubbles never overlap.
+
+    streamlit-folium renames the variables of each dynamic layer independently, so the per-kind layers find the
+    clustering through a global (`window.entityClusters`) rather than through a folium variable name.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.markerClusterGroup({{ this.options|tojavascript }});
+        {{ this.get_name() }}.options.iconCreateFunction = function (c) {
+            return L.divIcon({html: "<div><span>" + c.getChildCount() + "</span></div>",
+                              className: "entity-cluster", iconSize: [34, 34]});
+        };
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        window.entityClusters = {{ this.get_name() }};
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        super().__init__(name=None, control=False, options={"showCoverageOnHover": False, "maxClusterRadius": 45,
+                                                            "chunkedLoading": True})
+
+
+class EntityMarkers(folium.elements.JSCSSMixin, MacroElement):
+    """Markers of one kind, built in the browser from compact rows (see `entity_rows`), clustered by the root."""
+
+    default_js = [("subgroupjs", "https://unpkg.com/leaflet.featuregroup.subgroup@1.0.2/dist/"
+                                 "leaflet.featuregroup.subgroup.js")]
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function () {
+            var esc = function (s) {
+                return String(s === null || s === undefined ? "" : s).replace(/[&<>"']/g, function (c) {
+                    return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+                });
+            };
+            var text = {{ this.text|tojson }};
+            var rows = {{ this.rows|tojson }};
+            var icon = L.divIcon({html: text.icon, className: "entity-icon", iconSize: [16, 16],
+                                  iconAnchor: [8, 8], popupAnchor: [0, -8], tooltipAnchor: [8, 0]});
+            var popup = function (r) {
+                var parts = ["<div class='entity-popup'><strong>" + esc(r[3]) + "</strong>",
+                             "<div>" + esc(r[4]) + " · " + esc(r[5]) + "</div>"];
+                if (r[6]) { parts.push("<div class='tags'>" + esc(r[6]) + "</div>"); }
+                if (/^https?:\\/\\//i.test(r[7])) {
+                    parts.push("<div><a href='" + esc(r[7]) + "' target='_blank' rel='noopener noreferrer'>"
+                               + esc(text.website) + "</a></div>");
+                }
+                parts.push("<div><a href='" + esc(text.correction_url + encodeURIComponent(r[2]))
+                           + "' target='_top'>" + esc(text.suggest) + "</a></div></div>");
+                return parts.join("");
+            };
+            var markers = [];
+            for (var i = 0; i < rows.length; i++) {
+                var r = rows[i];
+                var marker = L.marker([r[0], r[1]], {icon: icon, title: r[3], alt: r[3], keyboard: true});
+                marker.bindTooltip(esc(r[3]) + " — " + esc(text.kind));
+                marker.bindPopup((function (row) { return function () { return popup(row); }; })(r),
+                                 {maxWidth: 280});
+                markers.push(marker);
+            }
+            var group = L.featureGroup.subGroup(window.entityClusters, markers);
+            group.addTo({{ this._parent.get_name() }});
+            return group;
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, rows: list[list], kind: str, lang: str, correction_url: str):
+        super().__init__()
+        self._name = "EntityMarkers"
+        self.rows = rows
+        self.text = {
+            "icon": kind_icon_svg(kind),
+            "kind": load_vocabulary().label("kind", kind, lang),
+            "website": t("website", lang),
+            "suggest": t("suggest_correction", lang),
+            "correction_url": correction_url,
+        }
+
+
+class Legend(MacroElement):
+    """Static legend control: the shape and colour of each kind. Labels escaped here."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var legend = L.control({position: "bottomright"});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create("div", "map-legend");
+                div.innerHTML = {{ this.html|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, lang: str):
+        super().__init__()
+        vocabulary = load_vocabulary()
+        rows = [f"<div><span class='swatch'>{kind_icon_svg(kind, 12)}</span> "
+                f"{html.escape(vocabulary.label('kind', kind, lang))}</div>" for kind in KIND_STYLE]
+        self.html = f"<strong>{html.escape(t('legend_title', lang))}</strong>{''.join(rows)}"
+
+
+def choropleth_legend_html(breaks: tuple[int, ...], title: str) -> str:
+    """Colour classes of a choropleth, drawn next to the map (it changes with the chosen layer)."""
+    classes = "".join(
+        f"<span style='display:inline-block;margin-right:10px;white-space:nowrap'>"
+        f"<i style='display:inline-block;width:13px;height:13px;border:1px solid #888;vertical-align:-2px;"
+        f"margin-right:4px;background:{colour}'></i>{html.escape(label)}</span>"
+        for colour, label in zip(CHOROPLETH_COLOURS, break_labels(breaks)))
+    return f"<div style='font-size:.9rem'><strong>{html.escape(title)}</strong> : {classes}</div>"
+
+
+MAP_CSS = """
+<style>
+.entity-icon { background: none; border: none; }
+.entity-cluster div { width: 34px; height: 34px; border-radius: 17px; color: #fff; background: #37474f;
+  display: flex; align-items: center; justify-content: center; font: bold 12px sans-serif;
+  box-shadow: 0 0 0 4px rgba(255,255,255,.6); }
+.entity-popup { font: 13px/1.35 sans-serif; } .entity-popup .tags { color: #444; margin: 4px 0; }
+.map-legend { background: rgba(255,255,255,.92); padding: 6px 9px; font: 12px/1.4 sans-serif;
+  border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 230px; }
+.map-legend .swatch svg { vertical-align: -1px; }
+</style>
+"""
+
+
+def base_map(basemap: str, lang: str) -> folium.Map:
+    """The part of the map that never depends on the filters."""
+    fmap = folium.Map(location=IDF_CENTER, zoom_start=9, tiles=None, control_scale=True, max_zoom=MAX_ZOOM,
+                      min_zoom=7)
+    fmap.options["maxZoom"] = MAX_ZOOM
+    if basemap != NO_BASEMAP:
+        for key in (basemap, *(k for k in BASEMAPS if k != basemap)):
+            spec = BASEMAPS[key]
+            folium.TileLayer(spec.url, attr=spec.attribution, name=key.upper(), max_zoom=spec.max_zoom,
+                             overlay=False, control=True, show=key == basemap).add_to(fmap)
+    folium.GeoJson(
+        json.loads(load_departements().to_json(drop_id=True)),
+        name=t("layer_departements", lang),
+        style_function=lambda _: {"color": "#333333", "weight": 1.6, "fill": False},
+        tooltip=None, control=True, interactive=False,
+    ).add_to(fmap)
+    folium.plugins.Fullscreen(position="topleft").add_to(fmap)
+    Legend(lang).add_to(fmap)
+    fmap.get_root().header.add_child(folium.Element(MAP_CSS))
+    return localise_assets(fmap)
+
+
+def entity_layers(gdf: gpd.GeoDataFrame, lang: str, correction_url: str) -> list[folium.FeatureGroup]:
+    """The shared clustering, then one layer per kind (always three, possibly empty: a stable layer control)."""
+    vocabulary = load_vocabulary()
+    root = folium.FeatureGroup(name="clusters", control=False)
+    EntityClusterRoot().add_to(root)
+    layers = [localise_assets(root)]
+    for kind in KIND_STYLE:
+        subset = gdf[gdf["kind"] == kind]
+        group = folium.FeatureGroup(name=f"{vocabulary.label('kind', kind, lang)} ({len(subset)})")
+        EntityMarkers(entity_rows(subset, lang), kind, lang, correction_url).add_to(group)
+        layers.append(localise_assets(group))
+    return layers
+
+
+def choropleth_layer(counts: pd.DataFrame, polygons: gpd.GeoDataFrame, breaks: tuple[int, ...], name: str,
+                     lang: str, keep_zero: bool) -> folium.FeatureGroup:
+    group = folium.FeatureGroup(name=name)
+    folium.GeoJson(
+        choropleth_geojson(counts, polygons, breaks, lang, keep_zero),
+        style_function=lambda feature: {
+            "fillColor": feature["properties"]["colour"] or "#ffffff",
+            "fillOpacity": 0.7 if feature["properties"]["colour"] else 0.0,
+            "color": "#555555", "weight": 0.6,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+    ).add_to(group)
+    return localise_assets(group)
+
+
+def footprint_layer(footprints: gpd.GeoDataFrame, lang: str) -> folium.FeatureGroup:
+    group = folium.FeatureGroup(name=t("layer_footprints", lang), show=True)
+    if len(footprints):
+        shapes = footprints[["id", "geometry"]].copy()
+        shapes["label"] = [html.escape(name) for name in footprints["name"]]
+        folium.GeoJson(
+            json.loads(shapes.to_json(drop_id=True)),
+            style_function=lambda _: {"color": KIND_STYLE["cluster_site"][0], "weight": 1.5, "dashArray": "4 4",
+                                      "fillColor": KIND_STYLE["cluster_site"][0], "fillOpacity": 0.08},
+            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+            interactive=True,
+        ).add_to(group)
+    return localise_assets(group)
+
+
+def proximity_layer(origin: pd.Series | None, near: gpd.GeoDataFrame, km: float, lang: str) -> folium.FeatureGroup:
+    """The search radius around the chosen entity and a ring on each actor found."""
+    group = folium.FeatureGroup(name=t("layer_proximity", lang), show=True)
+    if origin is not None:
+        folium.Circle((origin["lat"], origin["lon"]), radius=km * 1000, color="#CC79A7", weight=2, fill=True,
+                      fill_opacity=0.05, interactive=False).add_to(group)
+        for entity in near.itertuples():
+            folium.CircleMarker((entity.lat, entity.lon), radius=11, color="#CC79A7", weight=3, fill=False,
+                                interactive=False).add_to(group)
+    return localise_assets(group)

@@ -1,0 +1,111 @@
+"""The map page in headless Chromium, against a real server with BASEMAP=none (no network but the app's own).
+
+CI installs Debian's chromium (.ci/run); the test fails, never skips, when it is missing.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from ecosystem.loading import load_entities
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+pytestmark = pytest.mark.browser
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = free_port()
+    env = {**os.environ, "BASEMAP": "none"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"{base}/_stcore/health", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        process.kill()
+        raise RuntimeError("the app did not start")
+    yield base
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.add_init_script(
+        "window.__errors = []; window.addEventListener('error', e => window.__errors.push(String(e.message)));")
+    requested = []
+    context.on("request", lambda request: requested.append(request.url))
+    page = context.new_page()
+    page.requested = requested
+    yield page
+    context.close()
+
+
+def map_frame(page):
+    page.wait_for_selector("iframe[title='streamlit_folium.st_folium']", timeout=60_000)
+    frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']")
+    frame.locator(".leaflet-container").wait_for(timeout=60_000)
+    handle = next(f for f in page.frames if "streamlit_folium" in f.url)
+    handle.wait_for_function("window.entityClusters && window.entityClusters.getLayers().length > 0",
+                             timeout=60_000)
+    return frame, handle
+
+
+def marker_count(handle) -> int:
+    return handle.evaluate("window.entityClusters.getLayers().length")
+
+
+def test_map_shows_markers_opens_a_profile_filters_and_stays_on_its_origin(page, server):
+    entities = load_entities()
+    page.goto(f"{server}/carte")
+    frame, handle = map_frame(page)
+    assert marker_count(handle) == len(entities)
+    assert page.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()["height"] > 300
+    assert handle.evaluate("window.__errors") == []
+
+    # A search leaving one entity: its marker stands alone (no cluster), a click opens its profile.
+    target = entities.sort_values("name").iloc[0]
+    search = page.get_by_label("Recherche (nom, description)")
+    search.fill(target["name"])
+    search.press("Enter")
+    handle.wait_for_function(f"window.entityClusters.getLayers().length < {len(entities)}", timeout=30_000)
+    shown = marker_count(handle)
+    assert 1 <= shown < len(entities)
+    frame.locator(f".leaflet-marker-icon[title='{target['name']}']").first.click()
+    page.get_by_role("heading", name=target["name"]).wait_for(timeout=30_000)
+    assert "kind" not in page.url and "q=" in page.url  # the filter is in the URL, shareable
+
+    origins = {url.split("/")[2] for url in page.requested if url.startswith("http")}
+    assert origins == {server.split("/")[2]}, origins

@@ -1,0 +1,109 @@
+"""Streamlit glue shared by the pages: cached data, language and filter state mirrored in the URL.
+
+No business rule here: filtering, counting and URL encoding are functions of `ecosystem`.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ecosystem.filters import Filters, filter_entities
+from ecosystem.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from ecosystem.loading import load_entities, load_footprints
+from ecosystem.schema import FILTER_FACETS
+from ecosystem.stats import facet_counts
+from ecosystem.urlstate import TEXT_PARAM, filters_from_query, filters_to_query
+from ecosystem.vocabulary import load_vocabulary
+
+FILTERS_KEY = "filters"  # a plain session key: survives pages where the filter widgets are not drawn
+WIDGET_PREFIX = "filter_"
+
+
+@st.cache_resource(show_spinner=False)
+def entities():
+    """The entity GeoDataFrame, loaded once per process and shared read-only by every session."""
+    return load_entities()
+
+
+@st.cache_resource(show_spinner=False)
+def footprints():
+    return load_footprints(entities())
+
+
+def current_language() -> str:
+    lang = st.query_params.get("lang", DEFAULT_LANGUAGE)
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def language_selector() -> None:
+    """FR/EN switch in the sidebar; the choice lives in the URL (?lang=en) so a shared link keeps it."""
+    lang = current_language()
+    choice = st.sidebar.segmented_control(
+        "Langue / Language", options=LANGUAGES, default=lang, format_func=str.upper, key="language_choice"
+    )
+    if choice and choice != lang:
+        if choice == DEFAULT_LANGUAGE:
+            del st.query_params["lang"]
+        else:
+            st.query_params["lang"] = choice
+        st.rerun()
+
+
+def current_filters() -> Filters:
+    """The session's filters; on a session's first page, read from the URL (a shared link)."""
+    if FILTERS_KEY not in st.session_state:
+        st.session_state[FILTERS_KEY] = filters_from_query(st.query_params.to_dict())
+    return st.session_state[FILTERS_KEY]
+
+
+def _write_url(filters: Filters) -> None:
+    query = filters_to_query(filters)
+    for param in (*FILTER_FACETS, TEXT_PARAM):
+        if param in query:
+            if st.query_params.get(param) != query[param]:
+                st.query_params[param] = query[param]
+        elif param in st.query_params:
+            del st.query_params[param]
+
+
+def _from_widgets() -> None:
+    state = st.session_state
+    filters = Filters(**{facet: tuple(state.get(WIDGET_PREFIX + facet, ())) for facet in FILTER_FACETS},
+                      text=state.get(WIDGET_PREFIX + TEXT_PARAM, ""))
+    state[FILTERS_KEY] = filters
+    _write_url(filters)
+
+
+def _reset() -> None:
+    for facet in (*FILTER_FACETS, TEXT_PARAM):
+        st.session_state.pop(WIDGET_PREFIX + facet, None)
+    st.session_state[FILTERS_KEY] = Filters()
+    _write_url(Filters())
+
+
+def filter_sidebar(lang: str) -> Filters:
+    """Facets with counts (each computed with the other facets applied), text search and reset."""
+    data = entities()
+    filters = current_filters()
+    _write_url(filters)
+    vocabulary = load_vocabulary()
+    sidebar = st.sidebar
+    sidebar.header(t("filters", lang))
+    text_key = WIDGET_PREFIX + TEXT_PARAM
+    if text_key not in st.session_state:
+        st.session_state[text_key] = filters.text
+    sidebar.text_input(t("search", lang), key=text_key, on_change=_from_widgets, max_chars=200)
+    for facet in FILTER_FACETS:
+        key = WIDGET_PREFIX + facet
+        if key not in st.session_state:
+            st.session_state[key] = list(filters.selected(facet))
+        counts = facet_counts(filter_entities(data, filters, skip=facet), facet, vocabulary, lang)
+        labels = dict(zip(counts["key"], counts["label"]))
+        numbers = dict(zip(counts["key"], counts["count"]))
+        sidebar.multiselect(
+            t(f"facet_{facet}", lang), options=list(counts["key"]), key=key, on_change=_from_widgets,
+            format_func=lambda k, labels=labels, numbers=numbers: f"{labels.get(k, k)} ({numbers.get(k, 0)})",
+            placeholder="—",
+        )
+    sidebar.button(t("reset_filters", lang), on_click=_reset, width="stretch", disabled=filters.is_empty)
+    return filters
