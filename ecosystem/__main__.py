@@ -13,7 +13,7 @@ import sys
 
 from ecosystem.loading import read_entities_csv, to_geodataframe
 from ecosystem.placement import geocode_missing, spread_colocated
-from ecosystem.schema import ENTITIES_FILE
+from ecosystem.schema import SEED_FILE
 from ecosystem.stats import completeness, departement_counts, kind_counts
 from ecosystem.validation import validate
 
@@ -63,9 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ecosystem")
     commands = parser.add_subparsers(dest="command", required=True)
     check_parser = commands.add_parser("check", help="valider data/entities.csv et afficher les comptes")
-    check_parser.add_argument("file", nargs="?", default=str(ENTITIES_FILE))
+    check_parser.add_argument("file", nargs="?", default=str(SEED_FILE))
     place_parser = commands.add_parser("place", help="placer (à la commune) les lignes sans coordonnées")
-    place_parser.add_argument("file", nargs="?", default=str(ENTITIES_FILE))
+    place_parser.add_argument("file", nargs="?", default=str(SEED_FILE))
     place_parser.add_argument("--write", action="store_true", help="écrire le fichier (sinon : aperçu)")
     args = parser.parse_args(argv)
     if args.command == "place":

@@ -68,10 +68,30 @@ def text_mask(gdf: pd.DataFrame, query: str) -> pd.Series:
     return haystack.map(lambda text: all(word in text for word in words))
 
 
-def filter_entities(gdf: gpd.GeoDataFrame, filters: Filters, skip: str | None = None) -> gpd.GeoDataFrame:
-    """The rows matching every facet and the text query; `skip` leaves one facet out (for its own counts)."""
-    mask = text_mask(gdf, filters.text)
+def filter_masks(gdf: pd.DataFrame, filters: Filters) -> dict[str, pd.Series]:
+    """One boolean mask per facet, plus "text"."""
+    masks = {facet: facet_mask(gdf, facet, filters.selected(facet)) for facet in FILTER_FACETS}
+    masks["text"] = text_mask(gdf, filters.text)
+    return masks
+
+
+def _combine(masks: dict[str, pd.Series], skip: str | None) -> pd.Series:
+    combined = masks["text"].copy()
     for facet in FILTER_FACETS:
         if facet != skip:
-            mask &= facet_mask(gdf, facet, filters.selected(facet))
-    return gdf[mask]
+            combined &= masks[facet]
+    return combined
+
+
+def filter_entities(gdf: gpd.GeoDataFrame, filters: Filters, skip: str | None = None) -> gpd.GeoDataFrame:
+    """The rows matching every facet and the text query; `skip` leaves one facet out (for its own counts)."""
+    return gdf[_combine(filter_masks(gdf, filters), skip)]
+
+
+def facet_selections(gdf: gpd.GeoDataFrame, filters: Filters) -> dict[str, gpd.GeoDataFrame]:
+    """For each facet, the rows matching every *other* facet: what that facet's option counts are taken from.
+
+    Each mask is computed once (not once per facet), which keeps the sidebar cheap on large datasets.
+    """
+    masks = filter_masks(gdf, filters)
+    return {facet: gdf[_combine(masks, facet)] for facet in FILTER_FACETS}

@@ -13,13 +13,13 @@ import geopandas as gpd
 import pandas as pd
 
 from ecosystem.filters import add_search_text
-from ecosystem.schema import COLUMNS, ENTITIES_FILE, FOOTPRINTS_FILE, LIST_SEPARATOR, TAG_FACETS
+from ecosystem.schema import COLUMNS, FOOTPRINTS_FILE, LIST_SEPARATOR, TAG_FACETS, entities_file
 from geo.boundaries import LAMBERT93, WGS84, commune_table
 
 
-def read_entities_csv(path: Path | str = ENTITIES_FILE) -> pd.DataFrame:
+def read_entities_csv(path: Path | str | None = None) -> pd.DataFrame:
     """The file as text, every column present (missing ones empty), no value interpreted."""
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    raw = pd.read_csv(path or entities_file(), dtype=str, keep_default_na=False, encoding="utf-8")
     for column in COLUMNS:
         if column not in raw.columns:
             raw[column] = ""
@@ -51,7 +51,7 @@ def to_geodataframe(raw: pd.DataFrame) -> gpd.GeoDataFrame:
     return add_search_text(gpd.GeoDataFrame(frame, geometry=geometry, crs=WGS84))
 
 
-def load_entities(path: Path | str = ENTITIES_FILE) -> gpd.GeoDataFrame:
+def load_entities(path: Path | str | None = None) -> gpd.GeoDataFrame:
     """Every organisation and site of the map, typed, in EPSG:4326 (see the module docstring)."""
     return to_geodataframe(read_entities_csv(path))
 

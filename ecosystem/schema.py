@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-ENTITIES_FILE = DATA_DIR / "entities.csv"
+SEED_FILE = DATA_DIR / "entities.csv"
 FOOTPRINTS_FILE = DATA_DIR / "cluster_footprints.csv"
+
+
+def entities_file() -> Path:
+    """The seed file, or the one named by ENTITIES_FILE (the benchmark, a staging instance)."""
+    return Path(os.environ.get("ENTITIES_FILE", SEED_FILE))
 
 COLUMNS = (
     "id", "name", "kind", "category",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+from functools import lru_cache
 
 import folium
 import folium.plugins
@@ -52,17 +53,46 @@ def kind_icon_svg(kind: str, size: int = 16) -> str:
 
 # --- payloads (pure) -------------------------------------------------------------------------------------------
 
-def entity_rows(gdf: gpd.GeoDataFrame, lang: str) -> list[list]:
-    """One compact row per entity: lat, lon, id, name, category label, commune, tag labels, website."""
+def popup_labels(lang: str) -> tuple[list[str], dict[tuple[str, str], int]]:
+    """Labels the popups may show (categories, then popup tags), and the index of each (facet, key)."""
     vocabulary = load_vocabulary()
+    labels, index = [], {}
+    for facet in ("category", *TAG_COLUMNS_IN_POPUP):
+        for key in vocabulary.keys(facet):
+            index[(facet, key)] = len(labels)
+            labels.append(vocabulary.label(facet, key, lang))
+    return labels, index
+
+
+def entity_rows(gdf: gpd.GeoDataFrame, lang: str) -> list[list]:
+    """One compact row per entity: lat, lon, id, name, category, commune, tags, website.
+
+    Category and tags are indices into `popup_labels(lang)[0]`, sent once per layer rather than once per row.
+    """
+    _, index = popup_labels(lang)
     rows = []
     for entity in gdf.itertuples():
-        tags = [vocabulary.label(column, key, lang) for column in TAG_COLUMNS_IN_POPUP
-                for key in getattr(entity, column)]
+        tags = [index[(column, key)] for column in TAG_COLUMNS_IN_POPUP for key in getattr(entity, column)
+                if (column, key) in index]
         rows.append([round(entity.lat, 6), round(entity.lon, 6), entity.id, entity.name,
-                     vocabulary.label("category", entity.category, lang), entity.commune_name,
-                     ", ".join(dict.fromkeys(tags)), entity.website or ""])
+                     index.get(("category", entity.category), -1), entity.commune_name,
+                     list(dict.fromkeys(tags)), entity.website or ""])
     return rows
+
+
+def html_safe_json(value) -> str:
+    """JSON that can sit inside a <script> element (as Jinja's tojson makes it)."""
+    return (json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("'", "\\u0027"))
+
+
+def marker_json(gdf: gpd.GeoDataFrame, lang: str) -> pd.Series:
+    """Each entity's row as ready-to-send JSON, indexed like `gdf`.
+
+    Computed once for the whole dataset and sliced for each filter: a rerun then joins strings instead of
+    rebuilding and serialising thousands of rows.
+    """
+    return pd.Series([html_safe_json(row) for row in entity_rows(gdf, lang)], index=gdf.index, dtype=object)
 
 
 def choropleth_class(count: int, breaks: tuple[int, ...]) -> int | None:
@@ -141,13 +171,16 @@ class EntityMarkers(folium.elements.JSCSSMixin, MacroElement):
                 });
             };
             var text = {{ this.text|tojson }};
-            var rows = {{ this.rows|tojson }};
+            var rows = {{ this.rows_json }};
             var icon = L.divIcon({html: text.icon, className: "entity-icon", iconSize: [16, 16],
                                   iconAnchor: [8, 8], popupAnchor: [0, -8], tooltipAnchor: [8, 0]});
             var popup = function (r) {
                 var parts = ["<div class='entity-popup'><strong>" + esc(r[3]) + "</strong>",
-                             "<div>" + esc(r[4]) + " · " + esc(r[5]) + "</div>"];
-                if (r[6]) { parts.push("<div class='tags'>" + esc(r[6]) + "</div>"); }
+                             "<div>" + esc(text.labels[r[4]]) + " · " + esc(r[5]) + "</div>"];
+                if (r[6].length) {
+                    parts.push("<div class='tags'>"
+                               + esc(r[6].map(function (i) { return text.labels[i]; }).join(", ")) + "</div>");
+                }
                 if (/^https?:\\/\\//i.test(r[7])) {
                     parts.push("<div><a href='" + esc(r[7]) + "' target='_blank' rel='noopener noreferrer'>"
                                + esc(text.website) + "</a></div>");
@@ -172,11 +205,12 @@ class EntityMarkers(folium.elements.JSCSSMixin, MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, rows: list[list], kind: str, lang: str, correction_url: str):
+    def __init__(self, rows_json: list[str], kind: str, lang: str, correction_url: str):
         super().__init__()
         self._name = "EntityMarkers"
-        self.rows = rows
+        self.rows_json = "[" + ",".join(rows_json) + "]"
         self.text = {
+            "labels": popup_labels(lang)[0],
             "icon": kind_icon_svg(kind),
             "kind": load_vocabulary().label("kind", kind, lang),
             "website": t("website", lang),
@@ -235,6 +269,11 @@ MAP_CSS = """
 """
 
 
+@lru_cache(maxsize=1)
+def departements_geojson() -> dict:
+    return json.loads(load_departements().to_json(drop_id=True))
+
+
 def base_map(basemap: str, lang: str) -> folium.Map:
     """The part of the map that never depends on the filters."""
     fmap = folium.Map(location=IDF_CENTER, zoom_start=9, tiles=None, control_scale=True, max_zoom=MAX_ZOOM,
@@ -246,7 +285,7 @@ def base_map(basemap: str, lang: str) -> folium.Map:
             folium.TileLayer(spec.url, attr=spec.attribution, name=key.upper(), max_zoom=spec.max_zoom,
                              overlay=False, control=True, show=key == basemap).add_to(fmap)
     folium.GeoJson(
-        json.loads(load_departements().to_json(drop_id=True)),
+        departements_geojson(),
         name=t("layer_departements", lang),
         style_function=lambda _: {"color": "#333333", "weight": 1.6, "fill": False},
         tooltip=None, control=True, interactive=False,
@@ -257,16 +296,21 @@ def base_map(basemap: str, lang: str) -> folium.Map:
     return localise_assets(fmap)
 
 
-def entity_layers(gdf: gpd.GeoDataFrame, lang: str, correction_url: str) -> list[folium.FeatureGroup]:
-    """The shared clustering, then one layer per kind (always three, possibly empty: a stable layer control)."""
+def entity_layers(gdf: gpd.GeoDataFrame, lang: str, correction_url: str,
+                  rows_json: pd.Series | None = None) -> list[folium.FeatureGroup]:
+    """The shared clustering, then one layer per kind (always three, possibly empty: a stable layer control).
+
+    `rows_json` may hold `marker_json` precomputed for a superset of `gdf` (same index).
+    """
     vocabulary = load_vocabulary()
+    rows_json = marker_json(gdf, lang) if rows_json is None else rows_json
     root = folium.FeatureGroup(name="clusters", control=False)
     EntityClusterRoot().add_to(root)
     layers = [localise_assets(root)]
     for kind in KIND_STYLE:
         subset = gdf[gdf["kind"] == kind]
         group = folium.FeatureGroup(name=f"{vocabulary.label('kind', kind, lang)} ({len(subset)})")
-        EntityMarkers(entity_rows(subset, lang), kind, lang, correction_url).add_to(group)
+        EntityMarkers(rows_json.loc[subset.index].tolist(), kind, lang, correction_url).add_to(group)
         layers.append(localise_assets(group))
     return layers
 
@@ -286,18 +330,39 @@ def choropleth_layer(counts: pd.DataFrame, polygons: gpd.GeoDataFrame, breaks: t
     return localise_assets(group)
 
 
+class FootprintCircles(MacroElement):
+    """Cluster-site footprints drawn as Leaflet circles from compact rows: one element, not one per site."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var esc = function (s) {
+                return String(s).replace(/[&<>"']/g, function (c) {
+                    return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+                });
+            };
+            var rows = {{ this.rows|tojson }};
+            for (var i = 0; i < rows.length; i++) {
+                L.circle([rows[i][0], rows[i][1]], {radius: rows[i][2], color: {{ this.colour|tojson }},
+                         weight: 1.5, dashArray: "4 4", fillOpacity: 0.08})
+                    .bindTooltip(esc(rows[i][3]))
+                    .addTo({{ this._parent.get_name() }});
+            }
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, rows: list[list], colour: str):
+        super().__init__()
+        self.rows, self.colour = rows, colour
+
+
 def footprint_layer(footprints: gpd.GeoDataFrame, lang: str) -> folium.FeatureGroup:
+    """Cluster-site footprints: a circle of the declared radius around each site (see data/README.md)."""
     group = folium.FeatureGroup(name=t("layer_footprints", lang), show=True)
-    if len(footprints):
-        shapes = footprints[["id", "geometry"]].copy()
-        shapes["label"] = [html.escape(name) for name in footprints["name"]]
-        folium.GeoJson(
-            json.loads(shapes.to_json(drop_id=True)),
-            style_function=lambda _: {"color": KIND_STYLE["cluster_site"][0], "weight": 1.5, "dashArray": "4 4",
-                                      "fillColor": KIND_STYLE["cluster_site"][0], "fillOpacity": 0.08},
-            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
-            interactive=True,
-        ).add_to(group)
+    rows = [[round(site.lat, 6), round(site.lon, 6), float(site.radius_m), site.name]
+            for site in footprints.itertuples()]
+    FootprintCircles(rows, KIND_STYLE["cluster_site"][0]).add_to(group)
     return localise_assets(group)
 
 

@@ -67,3 +67,13 @@ def test_counts_of_an_empty_selection_are_zero(sample_entities):
     assert facet_counts(empty, "axes")["count"].sum() == 0
     assert departement_counts(empty)["count"].sum() == 0
     assert commune_counts(empty).empty
+
+
+def test_facet_selections_leave_out_only_their_own_facet(sample_entities):
+    from ecosystem.filters import facet_selections
+
+    filters = Filters(kind=("company",), therapeutic_areas=("oncology",), text="b")
+    selections = facet_selections(sample_entities, filters)
+    for facet, rows in selections.items():
+        assert ids(rows) == ids(filter_entities(sample_entities, filters, skip=facet)), facet
+    assert ids(selections["kind"]) == ["beta"] and ids(selections["text" if False else "dep"]) == ["beta"]

@@ -18,7 +18,7 @@ from geo.boundaries import load_communes, load_departements
 from geo.geocoding import reference_point
 from geo.mapping import (COMMUNE_BREAKS, DEPARTEMENT_BREAKS, Legend, base_map, break_labels, choropleth_class,
                          choropleth_geojson, choropleth_layer, entity_layers, entity_rows, footprint_layer,
-                         proximity_layer)
+                         marker_json, popup_labels, proximity_layer)
 from tests.conftest import make_raw, make_row
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,11 +102,19 @@ def test_hostile_names_never_reach_html_unescaped(hostile_entities):
 
 
 def test_entity_rows_carry_what_the_popup_shows(sample_entities):
+    labels, _ = popup_labels("en")
     rows = entity_rows(sample_entities, "en")
     alpha = rows[list(sample_entities["id"]).index("alpha")]
     assert alpha[:4] == [48.623745, 2.429457, "alpha", "Alpha Thérapies"]
-    assert alpha[4] == "Start-up" and alpha[5] == "Évry-Courcouronnes"
-    assert alpha[6] == "Oncology, Haematology, Cell therapy, R&D" and alpha[7] == "https://example.org"
+    assert labels[alpha[4]] == "Start-up" and alpha[5] == "Évry-Courcouronnes"
+    assert [labels[i] for i in alpha[6]] == ["Oncology", "Haematology", "Cell therapy", "R&D"]
+    assert alpha[7] == "https://example.org"
+
+
+def test_marker_json_is_safe_inside_a_script_element(hostile_entities):
+    rows = marker_json(hostile_entities, "fr")
+    assert list(rows.index) == list(hostile_entities.index)
+    assert "<" not in rows.iloc[0] and json.loads(rows.iloc[0])[3] == HOSTILE
 
 
 def test_choropleth_geojson_from_a_filtered_selection(sample_entities):

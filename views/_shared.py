@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ecosystem.filters import Filters, filter_entities
+from ecosystem.filters import Filters, facet_selections
 from ecosystem.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from ecosystem.loading import load_entities, load_footprints
 from ecosystem.schema import FILTER_FACETS
 from ecosystem.stats import facet_counts
 from ecosystem.urlstate import TEXT_PARAM, filters_from_query, filters_to_query
 from ecosystem.vocabulary import load_vocabulary
+from geo.mapping import marker_json
 
 FILTERS_KEY = "filters"  # a plain session key: survives pages where the filter widgets are not drawn
 WIDGET_PREFIX = "filter_"
@@ -23,6 +24,12 @@ WIDGET_PREFIX = "filter_"
 def entities():
     """The entity GeoDataFrame, loaded once per process and shared read-only by every session."""
     return load_entities()
+
+
+@st.cache_resource(show_spinner=False)
+def marker_rows(lang: str):
+    """Every entity's marker row as JSON, built once per language; each rerun only slices it."""
+    return marker_json(entities(), lang)
 
 
 @st.cache_resource(show_spinner=False)
@@ -89,6 +96,7 @@ def filter_sidebar(lang: str) -> Filters:
     vocabulary = load_vocabulary()
     sidebar = st.sidebar
     sidebar.header(t("filters", lang))
+    selections = facet_selections(data, filters)
     text_key = WIDGET_PREFIX + TEXT_PARAM
     if text_key not in st.session_state:
         st.session_state[text_key] = filters.text
@@ -97,7 +105,7 @@ def filter_sidebar(lang: str) -> Filters:
         key = WIDGET_PREFIX + facet
         if key not in st.session_state:
             st.session_state[key] = list(filters.selected(facet))
-        counts = facet_counts(filter_entities(data, filters, skip=facet), facet, vocabulary, lang)
+        counts = facet_counts(selections[facet], facet, vocabulary, lang)
         labels = dict(zip(counts["key"], counts["label"]))
         numbers = dict(zip(counts["key"], counts["count"]))
         sidebar.multiselect(

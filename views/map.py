@@ -14,7 +14,7 @@ from geo.basemaps import basemap_from_env
 from geo.boundaries import load_communes, load_departements
 from geo.mapping import (COMMUNE_BREAKS, DEPARTEMENT_BREAKS, base_map, choropleth_layer, choropleth_legend_html,
                          entity_layers, footprint_layer, proximity_layer)
-from views._shared import entities, filter_sidebar, footprints, current_language
+from views._shared import current_language, entities, filter_sidebar, footprints, marker_rows
 
 CORRECTION_URL = "a-propos?id="
 
@@ -49,7 +49,7 @@ with map_column:
                                        t("layer_choropleth_commune", lang), lang, keep_zero=False))
     layers += [
         footprint_layer(footprints()[footprints()["id"].isin(shown["id"])], lang),
-        *entity_layers(shown, lang, CORRECTION_URL),
+        *entity_layers(shown, lang, CORRECTION_URL, marker_rows(lang)),
         proximity_layer(data.set_index("id").loc[origin_id] if origin_id else None, near, radius_km, lang),
     ]
     # Only clicks come back to Python: panning and zooming do not rerun the script.
