@@ -17,8 +17,8 @@ PROFILE_CSS = """
 .profile .badge { display: inline-block; padding: 1px 8px; margin: 2px 3px 2px 0; border-radius: 10px;
   background: #e8f1ee; color: #0b4f3a; font-size: .82rem; }
 .profile .review { background: #fff4e5; border-left: 3px solid #e69f00; padding: 4px 8px; margin: .4rem 0; }
-.profile dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 10px; font-size: .88rem; }
-.profile dt { color: #666; }
+.profile dl { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 2px 10px; font-size: .88rem; }
+.profile dt { color: #666; } .profile dd { margin: 0; overflow-wrap: anywhere; }
 </style>
 """
 

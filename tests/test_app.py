@@ -66,3 +66,14 @@ def test_map_page_text_filter_and_reset():
     assert app.query_params["q"] == ["genopole"] or app.query_params["q"] == "genopole"
     app.button[0].click().run()
     assert len(app.dataframe[-1].value) == total
+
+
+def test_correction_link_lands_on_about_with_the_entry_named():
+    entity = load_entities().iloc[0]
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    app.query_params["id"] = entity["id"]
+    app.run()
+    app.switch_page("views/about.py")
+    app.run()
+    assert not app.exception
+    assert entity["name"] in app.info[0].value and entity["id"] in app.info[0].value
