@@ -131,7 +131,17 @@ def break_labels(breaks: tuple[int, ...]) -> list[str]:
     return labels
 
 
-# --- folium elements -------------------------------------------------------------------------------------------
+# --- folium elements -----------------------------------------------------------------------------------------
+
+# Every value from the data is inserted into popups and tooltips through this function, never raw.
+ESCAPE_JS = """
+            var esc = function (s) {
+                return String(s === null || s === undefined ? "" : s).replace(/[&<>"']/g, function (c) {
+                    return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+                });
+            };
+"""
+
 
 class EntityClusterRoot(folium.plugins.MarkerCluster):
     """The one clustering shared by the per-kind layers, so that their cluster bubbles never overlap.
@@ -165,12 +175,7 @@ class EntityMarkers(folium.elements.JSCSSMixin, MacroElement):
     _template = Template("""
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = (function () {
-            var esc = function (s) {
-                return String(s === null || s === undefined ? "" : s).replace(/[&<>"']/g, function (c) {
-                    return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
-                });
-            };
-            var text = {{ this.text|tojson }};
+""" + ESCAPE_JS + """            var text = {{ this.text|tojson }};
             var rows = {{ this.rows_json }};
             var icon = L.divIcon({html: text.icon, className: "entity-icon", iconSize: [16, 16],
                                   iconAnchor: [8, 8], popupAnchor: [0, -8], tooltipAnchor: [8, 0]});
@@ -336,12 +341,7 @@ class FootprintCircles(MacroElement):
     _template = Template("""
         {% macro script(this, kwargs) %}
         (function () {
-            var esc = function (s) {
-                return String(s).replace(/[&<>"']/g, function (c) {
-                    return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
-                });
-            };
-            var rows = {{ this.rows|tojson }};
+""" + ESCAPE_JS + """            var rows = {{ this.rows|tojson }};
             for (var i = 0; i < rows.length; i++) {
                 L.circle([rows[i][0], rows[i][1]], {radius: rows[i][2], color: {{ this.colour|tojson }},
                          weight: 1.5, dashArray: "4 4", fillOpacity: 0.08})
