@@ -22,7 +22,7 @@ from folium.template import Template
 
 from ecosystem.i18n import t
 from ecosystem.vocabulary import load_vocabulary
-from geo.assets import localise_assets
+from geo.assets import LOCAL_ASSETS, localise_assets
 from geo.basemaps import BASEMAPS, MAX_ZOOM, NO_BASEMAP
 from geo.boundaries import load_departements
 
@@ -170,8 +170,7 @@ class EntityClusterRoot(folium.plugins.MarkerCluster):
 class EntityMarkers(folium.elements.JSCSSMixin, MacroElement):
     """Markers of one kind, built in the browser from compact rows (see `entity_rows`), clustered by the root."""
 
-    default_js = [("subgroupjs", "https://unpkg.com/leaflet.featuregroup.subgroup@1.0.2/dist/"
-                                 "leaflet.featuregroup.subgroup.js")]
+    default_js = [("subgroupjs", LOCAL_ASSETS["subgroupjs"])]
     _template = Template("""
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = (function () {
