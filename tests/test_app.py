@@ -77,3 +77,15 @@ def test_correction_link_lands_on_about_with_the_entry_named():
     app.run()
     assert not app.exception
     assert entity["name"] in app.info[0].value and entity["id"] in app.info[0].value
+
+
+def test_proximity_lists_nearby_players_with_distances():
+    entities = load_entities()
+    origin = entities[entities["id"] == "genopole"].iloc[0]
+    app = run_page("views/map.py")
+    app.selectbox(key="proximity_origin").set_value(origin["id"]).run()
+    assert not app.exception
+    near = app.dataframe[0].value  # the proximity table comes before the full list
+    assert len(near) > 5 and "Distance (km)" in near.columns
+    assert near["Distance (km)"].is_monotonic_increasing and near["Distance (km)"].max() <= 5.0
+    assert origin["name"] not in set(near.iloc[:, 0])
