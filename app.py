@@ -15,6 +15,8 @@ lang = current_language()
 navigation = st.navigation([
     st.Page("views/home.py", title=t("page_home", lang), icon=":material/home:", default=True),
     st.Page("views/map.py", title=t("page_map", lang), icon=":material/map:", url_path="carte"),
+    st.Page("views/analyses.py", title=t("page_analyses", lang), icon=":material/bar_chart:", url_path="analyses"),
+    st.Page("views/directory.py", title=t("page_directory", lang), icon=":material/list:", url_path="annuaire"),
     st.Page("views/about.py", title=t("page_about", lang), icon=":material/info:", url_path="a-propos"),
 ])
 language_selector()

@@ -34,3 +34,15 @@ def table_rows(gdf: pd.DataFrame, lang: str, with_distance: bool = False) -> pd.
     if with_distance:
         table.insert(1, t("distance_km", lang), ordered["distance_km"])
     return table.reset_index(drop=True)
+
+
+def directory_rows(gdf: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The directory's table: the list's columns plus tag lists (as labels) and the hidden id."""
+    vocabulary = load_vocabulary()
+    table = table_rows(gdf, lang)
+    ordered = gdf.sort_values("name")
+    for facet in ("therapeutic_areas", "modalities", "roles"):
+        table[t(f"facet_{facet}", lang)] = [[vocabulary.label(facet, key, lang) for key in keys]
+                                             for keys in ordered[facet]]
+    table["id"] = ordered["id"].to_numpy()
+    return table

@@ -58,3 +58,39 @@ def completeness(raw: pd.DataFrame) -> pd.DataFrame:
     """Share of rows with a non-empty value, per column."""
     filled = raw.astype(str).apply(lambda column: column.str.strip() != "").mean()
     return pd.DataFrame({"column": filled.index, "filled": filled.to_numpy()})
+
+
+def crosstab(gdf: pd.DataFrame, rows: str, columns: str, vocabulary: Vocabulary | None = None,
+             lang: str = "fr") -> pd.DataFrame:
+    """Counts for every pair of values of two facets, long format: row/column keys and labels, count.
+
+    Multi-valued facets are exploded first, so an entity tagged (oncology, neurology) × (antibodies) counts once
+    in each of the two cells. Every vocabulary pair is present (zero included), in vocabulary order.
+    """
+    vocabulary = vocabulary or load_vocabulary()
+    pairs = gdf[[rows, columns]] if rows != columns else gdf[[rows]].assign(_copy=gdf[rows])
+    pairs.columns = ["r", "c"]
+    for name, facet in (("r", rows), ("c", columns)):
+        if facet in TAG_FACETS:
+            pairs = pairs.explode(name)
+    counts = pairs.dropna().groupby(["r", "c"]).size()
+    row_keys, column_keys = _facet_keys(rows, vocabulary), _facet_keys(columns, vocabulary)
+    records = [
+        {"row_key": r, "row_label": _label(rows, r, vocabulary, lang), "column_key": c,
+         "column_label": _label(columns, c, vocabulary, lang), "count": int(counts.get((r, c), 0))}
+        for r in row_keys for c in column_keys
+    ]
+    return pd.DataFrame(records, columns=["row_key", "row_label", "column_key", "column_label", "count"])
+
+
+def _facet_keys(facet: str, vocabulary: Vocabulary) -> list[str]:
+    if facet == "dep":
+        return list(load_departements().sort_values("code")["code"])
+    return list(vocabulary.keys(facet))
+
+
+def _label(facet: str, key: str, vocabulary: Vocabulary, lang: str) -> str:
+    if facet == "dep":
+        names = dict(zip(load_departements()["code"], load_departements()["name"]))
+        return f"{key} {names.get(key, '')}".strip()
+    return vocabulary.label(facet, key, lang)

@@ -189,8 +189,11 @@ class EntityMarkers(folium.elements.JSCSSMixin, MacroElement):
                     parts.push("<div><a href='" + esc(r[7]) + "' target='_blank' rel='noopener noreferrer'>"
                                + esc(text.website) + "</a></div>");
                 }
-                parts.push("<div><a href='" + esc(text.correction_url + encodeURIComponent(r[2]))
-                           + "' target='_top'>" + esc(text.suggest) + "</a></div></div>");
+                // Relative to the app page around the map frame, not to the frame's own address.
+                var link = text.correction_url + encodeURIComponent(r[2]);
+                try { link = new URL(link, window.top.location.href).href; } catch (e) {}
+                parts.push("<div><a href='" + esc(link) + "' target='_top'>" + esc(text.suggest)
+                           + "</a></div></div>");
                 return parts.join("");
             };
             var markers = [];

@@ -1,6 +1,7 @@
 """The app's pages rendered without a browser (Streamlit AppTest)."""
 
 import pytest
+from html import escape
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -89,3 +90,56 @@ def test_proximity_lists_nearby_players_with_distances():
     assert len(near) > 5 and "Distance (km)" in near.columns
     assert near["Distance (km)"].is_monotonic_increasing and near["Distance (km)"].max() <= 5.0
     assert origin["name"] not in set(near.iloc[:, 0])
+
+
+PAGES = ("views/home.py", "views/map.py", "views/analyses.py", "views/directory.py", "views/about.py")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_in_both_languages(page, lang):
+    app = run_page(page, lang)
+    assert not app.exception, app.exception
+    assert app.title and app.title[0].value  # t() raises on a missing message: no blank label
+    other = "en" if lang == "fr" else "fr"
+    assert app.title[0].value != "" and (page == "views/home.py" or app.title[0].value
+                                         not in {t("page_map", other), t("page_analyses", other),
+                                                 t("page_directory", other), t("page_about", other)})
+
+
+def test_analyses_follow_the_filters_and_offer_each_table_as_csv():
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app.query_params["axes"] = "oncology"
+    app.run()
+    app.switch_page("views/analyses.py")
+    app.run()
+    assert not app.exception
+    entities = load_entities()
+    oncology = entities[entities["axes"].map(lambda a: "oncology" in a)]
+    assert f"{len(oncology)} acteurs affichés" in app.caption[0].value
+    assert len(app.get("download_button")) == 7 + 3  # one per breakdown and per cross-tab
+
+
+def test_directory_profile_by_url():
+    entity = load_entities().iloc[3]
+    for lang in ("fr", "en"):
+        app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        app.query_params["id"] = entity["id"]
+        if lang == "en":
+            app.query_params["lang"] = "en"
+        app.run()
+        app.switch_page("views/directory.py")
+        app.run()
+        assert not app.exception
+        html = " ".join(element.proto.body for element in app.get("html"))
+        assert escape(entity["name"]) in html and escape(entity["description_" + lang]) in html
+        assert escape(f"a-propos?{'lang=en&' if lang == 'en' else ''}id={entity['id']}") in html
+
+
+def test_directory_unknown_id_says_so():
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app.query_params["id"] = "no-such-entity"
+    app.run()
+    app.switch_page("views/directory.py")
+    app.run()
+    assert not app.exception and "no-such-entity" in app.warning[0].value

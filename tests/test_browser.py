@@ -111,3 +111,43 @@ def test_map_shows_markers_opens_a_profile_filters_and_stays_on_its_origin(page,
 
     origins = {url.split("/")[2] for url in page.requested if url.startswith("http")}
     assert origins == {server.split("/")[2]}, origins
+
+
+def test_profile_by_url_language_switch_and_csv_download(page, server, tmp_path):
+    entities = load_entities()
+    entity = entities[entities["kind"] == "institute"].iloc[0]
+    page.goto(f"{server}/annuaire?id={entity['id']}")
+    page.get_by_role("heading", name=entity["name"]).wait_for(timeout=60_000)
+    page.get_by_text(entity["description_fr"][:30]).first.wait_for()
+
+    page.get_by_role("radio", name="EN", exact=True).click()
+    page.get_by_text(entity["description_en"][:30]).first.wait_for(timeout=30_000)
+    page.get_by_role("link", name="Suggest a correction").first.wait_for()
+    assert "lang=en" in page.url and f"id={entity['id']}" in page.url
+
+    page.get_by_role("button", name="← Back to the directory").click()
+    page.get_by_role("heading", name="Directory").wait_for(timeout=30_000)
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="CSV (semicolon, Excel)").click()
+    path = tmp_path / "export.csv"
+    download.value.save_as(path)
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    lines = data.decode("utf-8-sig").strip().splitlines()
+    assert lines[0].startswith("id;name;kind;category") and len(lines) == len(entities) + 1
+
+    origins = {url.split("/")[2] for url in page.requested if url.startswith("http")}
+    assert origins == {server.split("/")[2]}, origins
+
+
+def test_popup_correction_link_points_at_the_app_page(page, server):
+    entities = load_entities()
+    target = next(row for _, row in entities.sort_values("name").iterrows()
+                  if len(filter_entities(entities, Filters(text=row["name"]))) == 1 and "'" not in row["name"])
+    page.goto(f"{server}/carte?q={target['name']}")
+    frame, handle = map_frame(page)
+    handle.wait_for_function("window.entityClusters.getLayers().length === 1", timeout=30_000)
+    frame.locator(f".leaflet-marker-icon[title='{target['name']}']").first.click()
+    link = frame.locator(".entity-popup a[target='_top']")
+    link.wait_for(timeout=10_000)
+    assert link.get_attribute("href") == f"{server}/a-propos?id={target['id']}"

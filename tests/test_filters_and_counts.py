@@ -77,3 +77,17 @@ def test_facet_selections_leave_out_only_their_own_facet(sample_entities):
     for facet, rows in selections.items():
         assert ids(rows) == ids(filter_entities(sample_entities, filters, skip=facet)), facet
     assert ids(selections["kind"]) == ["beta"] and ids(selections["text" if False else "dep"]) == ["beta"]
+
+
+def test_crosstab_counts_each_pair_of_tags(sample_entities):
+    from ecosystem.stats import crosstab
+
+    table = crosstab(sample_entities, "therapeutic_areas", "modalities")
+    cells = table.set_index(["row_key", "column_key"])["count"]
+    assert cells[("oncology", "cell_therapy")] == 1 and cells[("haematology", "cell_therapy")] == 1
+    assert cells[("oncology", "antibodies")] == 1 and cells[("neuro_psychiatry", "antibodies")] == 0
+    assert cells.sum() == 3
+    assert len(table) == 11 * 10  # every pair of the vocabulary, zero included
+    by_dep = crosstab(sample_entities, "kind", "dep").set_index(["row_key", "column_key"])["count"]
+    assert by_dep[("company", "91")] == 2 and by_dep[("institute", "75")] == 1 and by_dep.sum() == 5
+    assert table.loc[0, "row_label"] == "Oncologie"

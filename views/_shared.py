@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ecosystem.exports import export_metadata, to_csv_bytes, to_geojson_bytes, to_xlsx_bytes
 from ecosystem.filters import Filters, facet_selections
 from ecosystem.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from ecosystem.loading import load_entities, load_footprints
@@ -37,9 +38,23 @@ def footprints():
     return load_footprints(entities())
 
 
+def correction_url(lang: str) -> str:
+    """Prefix of the "Suggest a correction" link, completed with an entity id (the correction form, later)."""
+    return "a-propos?" + ("" if lang == DEFAULT_LANGUAGE else f"lang={lang}&") + "id="
+
+
 def current_language() -> str:
-    lang = st.query_params.get("lang", DEFAULT_LANGUAGE)
-    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+    """The language of the URL (?lang=en), else the session's; written back to the URL so that links keep it.
+
+    Streamlit drops query parameters when the sidebar navigation changes page: the session remembers.
+    """
+    requested = st.query_params.get("lang")
+    if requested in LANGUAGES:
+        st.session_state["lang"] = requested
+    lang = st.session_state.get("lang", DEFAULT_LANGUAGE)
+    if lang != DEFAULT_LANGUAGE and requested != lang:
+        st.query_params["lang"] = lang
+    return lang
 
 
 def language_selector() -> None:
@@ -49,6 +64,7 @@ def language_selector() -> None:
         "Langue / Language", options=LANGUAGES, default=lang, format_func=str.upper, key="language_choice"
     )
     if choice and choice != lang:
+        st.session_state["lang"] = choice
         if choice == DEFAULT_LANGUAGE:
             del st.query_params["lang"]
         else:
@@ -115,3 +131,30 @@ def filter_sidebar(lang: str) -> Filters:
         )
     sidebar.button(t("reset_filters", lang), on_click=_reset, width="stretch", disabled=filters.is_empty)
     return filters
+
+
+def csv_download(table, file_name: str, lang: str, key: str) -> None:
+    """A table as CSV (UTF-8 with BOM, so that French Excel shows accents)."""
+    st.download_button(t("download_csv", lang), table.to_csv(index=False).encode("utf-8-sig"),
+                       file_name=file_name, mime="text/csv", key=key, icon=":material/download:")
+
+
+def export_buttons(shown, filters: Filters, lang: str) -> None:
+    """The filtered selection as CSV (comma or semicolon), GeoJSON and XLSX with a metadata sheet.
+
+    Files are generated when a button is clicked (deferred data), not at every rerun.
+    """
+    data_date = str(max(entities()["updated"].dropna(), default=""))
+    st.subheader(t("exports", lang))
+    columns = st.columns(4)
+    columns[0].download_button(t("export_csv", lang), lambda: to_csv_bytes(shown), "biotherapies-idf.csv", "text/csv",
+                               key="export_csv", width="stretch")
+    columns[1].download_button(t("export_csv_semicolon", lang), lambda: to_csv_bytes(shown, ";"),
+                               "biotherapies-idf-excel.csv", "text/csv", key="export_csv_semicolon",
+                               width="stretch")
+    columns[2].download_button(t("export_geojson", lang), lambda: to_geojson_bytes(shown), "biotherapies-idf.geojson",
+                               "application/geo+json", key="export_geojson", width="stretch")
+    columns[3].download_button(t("export_xlsx", lang),
+                               lambda: to_xlsx_bytes(shown, export_metadata(filters, len(shown), data_date, lang)), "biotherapies-idf.xlsx",
+                               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                               key="export_xlsx", width="stretch")

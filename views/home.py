@@ -1,10 +1,13 @@
-"""Home: what the map covers, key figures by kind and by département, the data's date and source."""
+"""Home: what the map covers, key figures by kind and by département, an overview map, the data's date and source."""
 
 import streamlit as st
 
+from ecosystem.charts import overview_map
 from ecosystem.i18n import t
 from ecosystem.stats import departement_counts, kind_counts
 from ecosystem.vocabulary import load_vocabulary
+from geo.boundaries import load_departements
+from geo.mapping import KIND_STYLE
 from views._shared import current_language, entities
 
 lang = current_language()
@@ -15,14 +18,27 @@ st.title(t("app_title", lang))
 st.caption(t("app_subtitle", lang))
 st.write(t("home_intro", lang))
 
-st.subheader(t("key_figures", lang))
-for column, (kind, count) in zip(st.columns(3), kind_counts(data).items()):
-    column.metric(vocabulary.label("kind", kind, lang), count)
+links = st.columns(4)
+for column, (page, key, icon) in zip(links, [("views/map.py", "page_map", ":material/map:"),
+                                             ("views/analyses.py", "page_analyses", ":material/bar_chart:"),
+                                             ("views/directory.py", "page_directory", ":material/list:"),
+                                             ("views/about.py", "page_about", ":material/info:")]):
+    column.page_link(page, label=t(key, lang), icon=icon, query_params={"lang": lang} if lang != "fr" else None)
 
-st.subheader(t("by_departement", lang))
-by_dep = departement_counts(data).rename(columns={"key": "code", "label": t("departement", lang),
-                                                   "count": t("count", lang)})
-st.dataframe(by_dep, hide_index=True, width="content")
+figures, overview = st.columns([2, 3], gap="large")
+with figures:
+    st.subheader(t("key_figures", lang))
+    for column, (kind, count) in zip(st.columns(3), kind_counts(data).items()):
+        column.metric(vocabulary.label("kind", kind, lang), count)
+    st.subheader(t("by_departement", lang))
+    by_dep = departement_counts(data).rename(columns={"key": "code", "label": t("departement", lang),
+                                                       "count": t("count", lang)})
+    st.dataframe(by_dep, hide_index=True, width="stretch")
+with overview:
+    st.subheader(t("overview_map", lang))
+    kind_labels = {kind: vocabulary.label("kind", kind, lang) for kind in KIND_STYLE}
+    kind_colours = {kind: colour for kind, (colour, _) in KIND_STYLE.items()}
+    st.altair_chart(overview_map(load_departements(), data, kind_labels, kind_colours), width="stretch")
 
 st.caption(t("data_line", lang, rows=len(data), updated=max(data["updated"].dropna(), default="—")))
 st.caption(t("to_review_line", lang, count=int((data["status"] == "to_review").sum())))

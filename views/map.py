@@ -14,9 +14,8 @@ from geo.basemaps import basemap_from_env
 from geo.boundaries import load_communes, load_departements
 from geo.mapping import (COMMUNE_BREAKS, DEPARTEMENT_BREAKS, base_map, choropleth_layer, choropleth_legend_html,
                          entity_layers, footprint_layer, proximity_layer)
-from views._shared import current_language, entities, filter_sidebar, footprints, marker_rows
-
-CORRECTION_URL = "a-propos?id="
+from views._shared import (correction_url, current_language, entities, export_buttons, filter_sidebar,
+                           footprints, marker_rows)
 
 lang = current_language()
 filters = filter_sidebar(lang)
@@ -49,7 +48,7 @@ with map_column:
                                        t("layer_choropleth_commune", lang), lang, keep_zero=False))
     layers += [
         footprint_layer(footprints()[footprints()["id"].isin(shown["id"])], lang),
-        *entity_layers(shown, lang, CORRECTION_URL, marker_rows(lang)),
+        *entity_layers(shown, lang, correction_url(lang), marker_rows(lang)),
         proximity_layer(data.set_index("id").loc[origin_id] if origin_id else None, near, radius_km, lang),
     ]
     # Only clicks come back to Python: panning and zooming do not rerun the script.
@@ -69,7 +68,7 @@ with card_column:
     if selected in set(data["id"]):
         entity = data.set_index("id").loc[selected].copy()
         entity["id"] = selected
-        st.html(profile_html(entity, lang, f"{CORRECTION_URL}{selected}"))
+        st.html(profile_html(entity, lang, f"{correction_url(lang)}{selected}"))
     else:
         st.info(t("profile_hint", lang))
 
@@ -80,3 +79,4 @@ if origin_id:
 st.subheader(t("table_title", lang))
 st.dataframe(table_rows(shown, lang), hide_index=True, width="stretch",
              column_config={t("website", lang): st.column_config.LinkColumn()})
+export_buttons(shown, filters, lang)

@@ -1,0 +1,70 @@
+"""Exports of a (filtered) selection: CSV for French Excel, GeoJSON, XLSX with a metadata sheet.
+
+Every export carries the seed file's columns, tags joined with `|`, so that a file can be read back, compared,
+or handed to another tool.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+import geopandas as gpd
+import pandas as pd
+
+from ecosystem.filters import Filters
+from ecosystem.loading import join_list
+from ecosystem.schema import COLUMNS, TAG_FACETS
+from ecosystem.urlstate import filters_to_query
+
+LICENCE = "Licence Ouverte / Open Licence 2.0 (Etalab)"
+SOURCE = ("Carte des biothérapies et de la bioproduction en Île-de-France — données compilées à partir de pages "
+          "publiques (colonne source) ; limites administratives INSEE/IGN")
+
+
+def export_table(gdf: pd.DataFrame) -> pd.DataFrame:
+    """The selection in the seed file's format: seed columns, text values, tags joined with '|'."""
+    table = pd.DataFrame(gdf).copy()
+    for facet in TAG_FACETS:
+        table[facet] = table[facet].map(join_list)
+    for column in ("lat", "lon"):
+        table[column] = table[column].map(lambda v: f"{v:.6f}")
+    for column in ("founded", "workforce", "updated"):
+        table[column] = table[column].map(lambda v: "" if pd.isna(v) else str(v))
+    return table[list(COLUMNS)].fillna("").astype(str).reset_index(drop=True)
+
+
+def to_csv_bytes(gdf: pd.DataFrame, separator: str = ",") -> bytes:
+    """UTF-8 with a byte-order mark, which French Excel needs to read accents; ';' for Excel's French locale."""
+    return export_table(gdf).to_csv(index=False, sep=separator, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def to_geojson_bytes(gdf: gpd.GeoDataFrame) -> bytes:
+    table = export_table(gdf)
+    points = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(gdf["lon"], gdf["lat"]), crs="EPSG:4326")
+    return points.to_json(drop_id=True, ensure_ascii=False).encode("utf-8")
+
+
+def export_metadata(filters: Filters, rows: int, data_date: str, lang: str,
+                    now: dt.datetime | None = None) -> dict[str, str]:
+    now = now or dt.datetime.now(dt.timezone.utc)
+    applied = filters_to_query(filters)
+    return {
+        "source": SOURCE,
+        "licence": LICENCE,
+        "data_date": data_date,
+        "filters": json.dumps(applied, ensure_ascii=False) if applied else "aucun / none",
+        "rows": str(rows),
+        "language": lang,
+        "exported_at": now.isoformat(timespec="seconds"),
+    }
+
+
+def to_xlsx_bytes(gdf: pd.DataFrame, metadata: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        export_table(gdf).to_excel(writer, sheet_name="entities", index=False)
+        pd.DataFrame(list(metadata.items()), columns=["key", "value"]).to_excel(
+            writer, sheet_name="metadata", index=False)
+    return buffer.getvalue()
