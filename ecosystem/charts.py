@@ -15,16 +15,18 @@ FONT_SIZE = 14
 
 def bar_chart(counts: pd.DataFrame, count_title: str) -> alt.Chart:
     """Horizontal bars, largest first, each labelled with its count. `counts`: key, label, count."""
-    height = max(80, 28 * len(counts))
+    # One sort shared by both layers (a "-x" sort per layer conflicts once layered) and one band per value.
+    order = alt.EncodingSortField(field="count", op="sum", order="descending")
     base = alt.Chart(counts).encode(
-        y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=360, labelFontSize=FONT_SIZE)),
+        y=alt.Y("label:N", sort=order, title=None,
+                axis=alt.Axis(labelLimit=360, labelFontSize=FONT_SIZE, labelOverlap=False)),
         x=alt.X("count:Q", title=count_title, axis=alt.Axis(tickMinStep=1, labelFontSize=FONT_SIZE - 2,
                                                            titleFontSize=FONT_SIZE)),
         tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip("count:Q", title=count_title)],
     )
     bars = base.mark_bar(color=BAR_COLOUR)
     labels = base.mark_text(align="left", dx=4, fontSize=FONT_SIZE).encode(text="count:Q")
-    return (bars + labels).properties(height=height)
+    return (bars + labels).properties(height=alt.Step(26))
 
 
 def heatmap(table: pd.DataFrame, row_title: str, column_title: str, count_title: str) -> alt.Chart:
@@ -33,7 +35,8 @@ def heatmap(table: pd.DataFrame, row_title: str, column_title: str, count_title:
     column_order = list(dict.fromkeys(table["column_label"]))
     base = alt.Chart(table).encode(
         y=alt.Y("row_label:N", sort=row_order, title=row_title,
-                axis=alt.Axis(labelLimit=300, labelFontSize=FONT_SIZE - 1, titleFontSize=FONT_SIZE)),
+                axis=alt.Axis(labelLimit=300, labelFontSize=FONT_SIZE - 1, titleFontSize=FONT_SIZE,
+                              labelOverlap=False)),
         x=alt.X("column_label:N", sort=column_order, title=column_title,
                 axis=alt.Axis(labelAngle=-35, labelLimit=220, labelFontSize=FONT_SIZE - 1,
                               titleFontSize=FONT_SIZE)),
@@ -46,7 +49,7 @@ def heatmap(table: pd.DataFrame, row_title: str, column_title: str, count_title:
     text = base.mark_text(fontSize=FONT_SIZE - 2).encode(
         text=alt.condition(alt.datum.count > 0, "count:Q", alt.value("")),
         color=alt.condition(alt.datum.count > maximum / 2, alt.value("#ffffff"), alt.value("#1a1a1a")))
-    return (cells + text).properties(height=max(120, 30 * len(row_order)))
+    return (cells + text).properties(height=alt.Step(28))
 
 
 def overview_map(departements, entities: pd.DataFrame, kind_labels: dict[str, str],
