@@ -34,17 +34,18 @@ def heatmap(table: pd.DataFrame, row_title: str, column_title: str, count_title:
     row_order = list(dict.fromkeys(table["row_label"]))
     column_order = list(dict.fromkeys(table["column_label"]))
     base = alt.Chart(table).encode(
-        y=alt.Y("row_label:N", sort=row_order, title=row_title,
+        y=alt.Y("row_label:N", sort=row_order, title=None,  # both titles are in the chart's heading
                 axis=alt.Axis(labelLimit=300, labelFontSize=FONT_SIZE - 1, titleFontSize=FONT_SIZE,
                               labelOverlap=False)),
-        x=alt.X("column_label:N", sort=column_order, title=column_title,
-                axis=alt.Axis(labelAngle=-35, labelLimit=220, labelFontSize=FONT_SIZE - 1,
-                              titleFontSize=FONT_SIZE)),
+        x=alt.X("column_label:N", sort=column_order, title=None, axis=alt.Axis(
+            labelAngle=-35, labelLimit=220, labelFontSize=FONT_SIZE - 1, labelOverlap=False, orient="top")),
         tooltip=[alt.Tooltip("row_label:N", title=row_title), alt.Tooltip("column_label:N", title=column_title),
                  alt.Tooltip("count:Q", title=count_title)],
     )
-    cells = base.mark_rect(stroke="#ffffff").encode(
-        color=alt.Color("count:Q", title=count_title, scale=alt.Scale(scheme="blues")))
+    cells = base.mark_rect(stroke="#dddddd").encode(
+        color=alt.condition(alt.datum.count > 0,
+                            alt.Color("count:Q", title=count_title, scale=alt.Scale(scheme="blues")),
+                            alt.value("#ffffff")))
     maximum = max(int(table["count"].max()), 1)
     text = base.mark_text(fontSize=FONT_SIZE - 2).encode(
         text=alt.condition(alt.datum.count > 0, "count:Q", alt.value("")),
