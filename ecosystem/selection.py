@@ -29,7 +29,7 @@ def table_rows(gdf: pd.DataFrame, lang: str, with_distance: bool = False) -> pd.
         t("field_kind", lang): ordered["kind"].map(lambda k: vocabulary.label("kind", k, lang)),
         t("field_category", lang): ordered["category"].map(lambda k: vocabulary.label("category", k, lang)),
         t("field_commune", lang): ordered["commune_name"],
-        t("website", lang): ordered["website"].replace("", None),
+        t("website", lang): ordered["website"],
     })
     if with_distance:
         table.insert(1, t("distance_km", lang), ordered["distance_km"])
