@@ -1,0 +1,86 @@
+"""Tables of the corrections loop (SQLAlchemy 2). The schema itself is managed by Alembic (migrations/)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Submission(Base):
+    """A request from the public: changes to an entity, or a new organisation (entity_id is then its new id)."""
+
+    __tablename__ = "submission"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    reference: Mapped[str | None] = mapped_column(String(20), unique=True, index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "change" | "new"
+    entity_id: Mapped[str] = mapped_column(String(120), index=True)
+    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    contact_name: Mapped[str] = mapped_column(String(200))
+    contact_email: Mapped[str] = mapped_column(String(254), index=True)
+    contact_organisation: Mapped[str] = mapped_column(String(200), default="")
+    relation: Mapped[str] = mapped_column(String(20))  # "self" | "other"
+    language: Mapped[str] = mapped_column(String(2), default="fr")
+    session_key: Mapped[str] = mapped_column(String(64), index=True)
+    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+    changes: Mapped[list[FieldChange]] = relationship(back_populates="submission", order_by="FieldChange.id",
+                                                      cascade="all, delete-orphan")
+    reviews: Mapped[list[Review]] = relationship(back_populates="submission", order_by="Review.id")
+
+
+class FieldChange(Base):
+    """One proposed value: the field, the value shown to the submitter, and the value proposed."""
+
+    __tablename__ = "field_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[str] = mapped_column(Text, default="")
+    new_value: Mapped[str] = mapped_column(Text, default="")
+
+    submission: Mapped[Submission] = relationship(back_populates="changes")
+
+
+class Review(Base):
+    """A staff decision on a submission: accepted, rejected (with a reason) or reverted."""
+
+    __tablename__ = "review"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
+    reviewer: Mapped[str] = mapped_column(String(100))
+    decision: Mapped[str] = mapped_column(String(12))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    submission: Mapped[Submission] = relationship(back_populates="reviews")
+
+
+class EntityHistory(Base):
+    """Every value that went live: who, when, old -> new, from which request. The current dataset is the seed
+    file with, for each (entity, field), the latest row not reverted."""
+
+    __tablename__ = "entity_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entity_id: Mapped[str] = mapped_column(String(120), index=True)
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[str] = mapped_column(Text, default="")
+    new_value: Mapped[str] = mapped_column(Text, default="")
+    reference: Mapped[str] = mapped_column(String(20), index=True)
+    reviewer: Mapped[str] = mapped_column(String(100))
+    applied_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reverted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -1,0 +1,223 @@
+"""The corrections loop as plain functions over a session factory: submit, follow, moderate, apply, revert.
+
+The seed file (data/entities.csv) is never written: the current dataset is the seed with, for each entity and
+field, the latest accepted value that has not been reverted (`current_raw`). Each write happens in one
+transaction, so a request is stored whole or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import pandas as pd
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from ecosystem.corrections.models import EntityHistory, FieldChange, Review, Submission, utcnow
+from ecosystem.loading import read_entities_csv
+from ecosystem.placement import spread_colocated
+from ecosystem.schema import COLUMNS
+from ecosystem.text import slugify
+from geo.geocoding import reference_point
+
+PER_EMAIL_PER_HOUR = 5
+PER_SESSION_PER_HOUR = 10
+PENDING, ACCEPTED, REJECTED, REVERTED = "pending", "accepted", "rejected", "reverted"
+
+
+class RateLimited(Exception):
+    """Too many requests from one e-mail address or one browser session in the last hour."""
+
+
+class NotPending(Exception):
+    """The request was already decided (by another staff member, or twice)."""
+
+
+def session_fingerprint(token: str) -> str:
+    """What is stored of a browser session: a hash, enough to count its requests."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def reference_for(submission_id: int, when: dt.datetime) -> str:
+    return f"CORR-{when.year}-{submission_id:06d}"
+
+
+def submit(factory: sessionmaker[Session], *, entity_id: str | None, values: dict[str, str],
+           current: dict[str, str], contact: dict[str, str], session_token: str, language: str = "fr",
+           now: dt.datetime | None = None) -> str:
+    """Store a validated request (see validation.check_submission) and return its reference.
+
+    `values` are the proposed fields, `current` what the submitter saw (recorded as the old values). A request
+    for a new organisation has `entity_id=None`; its identifier is derived from its name.
+    """
+    now = now or utcnow()
+    fingerprint = session_fingerprint(session_token)
+    email = contact["contact_email"].strip()
+    with factory.begin() as session:
+        hour_ago = now - dt.timedelta(hours=1)
+        by_email = session.scalar(select(func.count()).select_from(Submission).where(
+            func.lower(Submission.contact_email) == email.lower(), Submission.submitted_at >= hour_ago))
+        by_session = session.scalar(select(func.count()).select_from(Submission).where(
+            Submission.session_key == fingerprint, Submission.submitted_at >= hour_ago))
+        if by_email >= PER_EMAIL_PER_HOUR or by_session >= PER_SESSION_PER_HOUR:
+            raise RateLimited()
+        submission = Submission(
+            kind="new" if entity_id is None else "change",
+            entity_id=entity_id or slugify(values.get("name", "")) or "nouvelle-organisation",
+            status=PENDING, comment=contact.get("comment", ""), contact_name=contact["contact_name"],
+            contact_email=email, contact_organisation=contact.get("contact_organisation", ""),
+            relation=contact["relation"], language=language, session_key=fingerprint, submitted_at=now,
+        )
+        submission.changes = [FieldChange(field=name, old_value=current.get(name, ""), new_value=value)
+                              for name, value in values.items()]
+        session.add(submission)
+        session.flush()  # the database's own counter makes the reference unique across writers
+        submission.reference = reference_for(submission.id, now)
+        return submission.reference
+
+
+def status_of(factory: sessionmaker[Session], reference: str, email: str) -> dict | None:
+    """Status of a request, only for the e-mail address that sent it (None otherwise: nothing leaks)."""
+    with factory() as session:
+        submission = session.scalar(select(Submission).options(selectinload(Submission.reviews))
+                                    .where(Submission.reference == reference.strip().upper()))
+        if submission is None or submission.contact_email.lower() != email.strip().lower():
+            return None
+        last = submission.reviews[-1] if submission.reviews else None
+        return {"reference": submission.reference, "status": submission.status,
+                "submitted_at": submission.submitted_at, "decided_at": last.decided_at if last else None,
+                "reason": last.reason if last else ""}
+
+
+def queue(factory: sessionmaker[Session], status: str | None = PENDING, entity_id: str | None = None,
+          since: dt.datetime | None = None) -> list[Submission]:
+    """Requests for the staff page, oldest first, with their proposed changes and reviews loaded."""
+    query = select(Submission).options(selectinload(Submission.changes), selectinload(Submission.reviews))
+    if status:
+        query = query.where(Submission.status == status)
+    if entity_id:
+        query = query.where(Submission.entity_id == entity_id)
+    if since:
+        query = query.where(Submission.submitted_at >= since)
+    with factory() as session:
+        return list(session.scalars(query.order_by(Submission.submitted_at, Submission.id)))
+
+
+def _decide(session: Session, submission_id: int, decision: str, reviewer: str, reason: str,
+            expected: str = PENDING) -> Submission:
+    # Conditional update: if two staff members decide at once, only one wins.
+    claimed = session.execute(update(Submission).where(Submission.id == submission_id,
+                                                       Submission.status == expected)
+                              .values(status=decision)).rowcount
+    if claimed != 1:
+        raise NotPending(submission_id)
+    session.add(Review(submission_id=submission_id, reviewer=reviewer, decision=decision, reason=reason))
+    return session.get(Submission, submission_id, options=[selectinload(Submission.changes)])
+
+
+def accept(factory: sessionmaker[Session], submission_id: int, reviewer: str,
+           edited: dict[str, str] | None = None, today: dt.date | None = None) -> list[EntityHistory]:
+    """Make a request live: one history row per field (staff edits override the proposal)."""
+    today = today or dt.date.today()
+    with factory.begin() as session:
+        submission = _decide(session, submission_id, ACCEPTED, reviewer, "")
+        values = {change.field: change.new_value for change in submission.changes}
+        values.update(edited or {})
+        values["updated"] = today.isoformat()
+        if submission.kind == "new":
+            values.setdefault("id", submission.entity_id)
+            values.setdefault("status", "ok")
+            values.setdefault("source", values.get("website", ""))
+        live = current_raw(factory, session=session)
+        if {"lat", "lon"} & set(values):
+            values["geo_precision"] = "manual"
+        elif "commune_code" in values:
+            values.update(place_in_commune(live, submission.entity_id, values["commune_code"]))
+        current = live.set_index("id")
+        rows = []
+        for name, value in values.items():
+            old = current.at[submission.entity_id, name] if submission.entity_id in current.index else ""
+            rows.append(EntityHistory(entity_id=submission.entity_id, field=name, old_value=str(old),
+                                      new_value=value, reference=submission.reference, reviewer=reviewer))
+        session.add_all(rows)
+        return rows
+
+
+def place_in_commune(live: pd.DataFrame, entity_id: str, commune_code: str) -> dict[str, str]:
+    """Commune-precision point for an entity moving to (or created in) a commune: a free spiral slot there."""
+    lon, lat = reference_point(commune_code)
+    row = {column: "" for column in COLUMNS} | {"id": entity_id, "commune_code": commune_code,
+                                                "lon": f"{lon:.6f}", "lat": f"{lat:.6f}",
+                                                "geo_precision": "commune"}
+    others = live[(live["id"] != entity_id) & (live["commune_code"] == commune_code)]
+    spread = spread_colocated(pd.concat([others, pd.DataFrame([row])], ignore_index=True))
+    placed = spread[spread["id"] == entity_id].iloc[0]
+    return {"lon": placed["lon"], "lat": placed["lat"], "geo_precision": "commune"}
+
+
+def reject(factory: sessionmaker[Session], submission_id: int, reviewer: str, reason: str) -> None:
+    if not reason.strip():
+        raise ValueError("a rejection needs a reason")
+    with factory.begin() as session:
+        _decide(session, submission_id, REJECTED, reviewer, reason.strip())
+
+
+def revert(factory: sessionmaker[Session], submission_id: int, reviewer: str, reason: str = "") -> None:
+    """Take an accepted request back: its values stop applying; the history keeps them, marked reverted."""
+    with factory.begin() as session:
+        submission = _decide(session, submission_id, REVERTED, reviewer, reason, expected=ACCEPTED)
+        session.execute(update(EntityHistory).where(EntityHistory.reference == submission.reference,
+                                                    EntityHistory.reverted_at.is_(None))
+                        .values(reverted_at=utcnow()))
+
+
+def history(factory: sessionmaker[Session], entity_id: str | None = None) -> pd.DataFrame:
+    query = select(EntityHistory).order_by(EntityHistory.id)
+    if entity_id:
+        query = query.where(EntityHistory.entity_id == entity_id)
+    with factory() as session:
+        rows = session.scalars(query).all()
+    return pd.DataFrame([{"entity_id": r.entity_id, "field": r.field, "old_value": r.old_value,
+                          "new_value": r.new_value, "reference": r.reference, "reviewer": r.reviewer,
+                          "applied_at": r.applied_at, "reverted_at": r.reverted_at} for r in rows],
+                        columns=["entity_id", "field", "old_value", "new_value", "reference", "reviewer",
+                                 "applied_at", "reverted_at"])
+
+
+def data_version(factory: sessionmaker[Session]) -> str:
+    """Changes whenever the live dataset does (a change applied or reverted): a cache key for every instance."""
+    with factory() as session:
+        last, reverted = session.execute(select(func.max(EntityHistory.id),
+                                                func.count(EntityHistory.reverted_at))).one()
+    return f"{last or 0}-{reverted or 0}"
+
+
+def current_raw(factory: sessionmaker[Session], seed: pd.DataFrame | None = None,
+                session: Session | None = None) -> pd.DataFrame:
+    """The seed table with every live change applied, in the seed's format (new organisations appended)."""
+    table = (seed if seed is not None else read_entities_csv()).copy()
+    query = select(EntityHistory).where(EntityHistory.reverted_at.is_(None)).order_by(EntityHistory.id)
+    if session is None:
+        with factory() as own:
+            changes = own.scalars(query).all()
+    else:
+        changes = session.scalars(query).all()
+    position = {entity: i for i, entity in enumerate(table["id"])}
+    new_rows: dict[str, dict] = {}
+    for change in changes:
+        if change.field not in COLUMNS:
+            continue
+        if change.entity_id in position:
+            table.iat[position[change.entity_id], table.columns.get_loc(change.field)] = change.new_value
+        else:
+            new_rows.setdefault(change.entity_id, {column: "" for column in COLUMNS} | {"id": change.entity_id})
+            new_rows[change.entity_id][change.field] = change.new_value
+    if new_rows:
+        table = pd.concat([table, pd.DataFrame(list(new_rows.values()), columns=list(COLUMNS))], ignore_index=True)
+    return table[list(COLUMNS)].astype(object)
+
+
+def export_current_csv(factory: sessionmaker[Session]) -> bytes:
+    """The current dataset in the seed file's exact format (ready to be committed back as data/entities.csv)."""
+    return current_raw(factory).to_csv(index=False, lineterminator="\n").encode("utf-8")
