@@ -17,6 +17,10 @@ navigation = st.navigation([
     st.Page("views/map.py", title=t("page_map", lang), icon=":material/map:", url_path="carte"),
     st.Page("views/analyses.py", title=t("page_analyses", lang), icon=":material/bar_chart:", url_path="analyses"),
     st.Page("views/directory.py", title=t("page_directory", lang), icon=":material/list:", url_path="annuaire"),
+    st.Page("views/correction.py", title=t("page_correction", lang), icon=":material/edit:",
+            url_path="correction"),
+    st.Page("views/moderation.py", title=t("page_moderation", lang), icon=":material/fact_check:",
+            url_path="moderation"),
     st.Page("views/about.py", title=t("page_about", lang), icon=":material/info:", url_path="a-propos"),
 ])
 language_selector()

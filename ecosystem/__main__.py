@@ -4,6 +4,11 @@
   the file is valid, 1 with every problem listed otherwise.
 - `python -m ecosystem place [FILE] [--write]`: fills commune and point (commune precision) of rows that have a
   postcode and city but no coordinates, and spreads rows sharing a commune point; prints what it would change.
+- `python -m ecosystem migrate`: creates or upgrades the corrections database (DATABASE_URL, else SQLite in var/).
+- `python -m ecosystem hash-password`: reads a password (not echoed) and prints its bcrypt hash for a staff
+  account.
+- `python -m ecosystem export-current [FILE]`: writes the current dataset (seed + accepted corrections) in the
+  seed file's format.
 """
 
 from __future__ import annotations
@@ -67,9 +72,38 @@ def main(argv: list[str] | None = None) -> int:
     place_parser = commands.add_parser("place", help="placer (à la commune) les lignes sans coordonnées")
     place_parser.add_argument("file", nargs="?", default=str(SEED_FILE))
     place_parser.add_argument("--write", action="store_true", help="écrire le fichier (sinon : aperçu)")
+    commands.add_parser("migrate", help="créer ou mettre à jour la base des corrections")
+    commands.add_parser("hash-password", help="empreinte bcrypt d'un mot de passe de l'équipe")
+    export_parser = commands.add_parser("export-current", help="exporter le jeu de données courant")
+    export_parser.add_argument("file", nargs="?", default="-")
     args = parser.parse_args(argv)
     if args.command == "place":
         return place(args.file, args.write)
+    if args.command == "migrate":
+        from ecosystem.corrections.db import database_url, migrate
+
+        migrate(database_url())
+        print("base des corrections à jour")
+        return 0
+    if args.command == "hash-password":
+        import getpass
+
+        from ecosystem.corrections.auth import hash_password
+
+        password = getpass.getpass("Mot de passe (12 caractères au moins) : ")
+        print(hash_password(password))
+        return 0
+    if args.command == "export-current":
+        from ecosystem.corrections.db import connect
+        from ecosystem.corrections.service import export_current_csv
+
+        data = export_current_csv(connect())
+        if args.file == "-":
+            sys.stdout.buffer.write(data)
+        else:
+            with open(args.file, "wb") as handle:
+                handle.write(data)
+        return 0
     return check(args.file)
 
 

@@ -1,8 +1,18 @@
+import os
+import tempfile
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from ecosystem.loading import read_entities_csv, to_geodataframe
 from ecosystem.schema import COLUMNS
+
+
+def pytest_configure(config):
+    """Every test run (and the app servers it starts) writes corrections to a throw-away SQLite file."""
+    os.environ["CORRECTIONS_DB"] = str(Path(tempfile.mkdtemp(prefix="corrections-")) / "corrections.sqlite3")
+    os.environ.pop("DATABASE_URL", None)
 
 
 def make_row(**values) -> dict:

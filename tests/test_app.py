@@ -69,15 +69,16 @@ def test_map_page_text_filter_and_reset():
     assert len(app.dataframe[-1].value) == total
 
 
-def test_correction_link_lands_on_about_with_the_entry_named():
-    entity = load_entities().iloc[0]
+def test_correction_link_opens_the_form_on_that_entry():
+    entity = load_entities().iloc[5]
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     app.query_params["id"] = entity["id"]
     app.run()
-    app.switch_page("views/about.py")
+    app.switch_page("views/correction.py")
     app.run()
     assert not app.exception
-    assert entity["name"] in app.info[0].value and entity["id"] in app.info[0].value
+    assert app.selectbox(key="correction_entity").value == entity["id"]
+    assert app.text_input[0].value == entity["name"]
 
 
 def test_proximity_lists_nearby_players_with_distances():
@@ -92,7 +93,8 @@ def test_proximity_lists_nearby_players_with_distances():
     assert origin["name"] not in set(near.iloc[:, 0])
 
 
-PAGES = ("views/home.py", "views/map.py", "views/analyses.py", "views/directory.py", "views/about.py")
+PAGES = ("views/home.py", "views/map.py", "views/analyses.py", "views/directory.py", "views/correction.py",
+         "views/moderation.py", "views/about.py")
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
@@ -133,7 +135,7 @@ def test_directory_profile_by_url():
         assert not app.exception
         html = " ".join(element.proto.body for element in app.get("html"))
         assert escape(entity["name"]) in html and escape(entity["description_" + lang]) in html
-        assert escape(f"a-propos?{'lang=en&' if lang == 'en' else ''}id={entity['id']}") in html
+        assert escape(f"correction?{'lang=en&' if lang == 'en' else ''}id={entity['id']}") in html
 
 
 def test_directory_unknown_id_says_so():

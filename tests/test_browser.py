@@ -150,4 +150,4 @@ def test_popup_correction_link_points_at_the_app_page(page, server):
     frame.locator(f".leaflet-marker-icon[title='{target['name']}']").first.click()
     link = frame.locator(".entity-popup a[target='_top']")
     link.wait_for(timeout=10_000)
-    assert link.get_attribute("href") == f"{server}/a-propos?id={target['id']}"
+    assert link.get_attribute("href") == f"{server}/correction?id={target['id']}"

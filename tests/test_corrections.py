@@ -176,3 +176,81 @@ def test_eight_concurrent_writers_store_exactly_1600_requests(database_url, mode
     references = [reference for batch in results for reference in batch]
     assert len(references) == len(set(references)) == 1600
     assert len(queue(connect(database_url))) == 1600
+
+
+HOSTILE = {
+    "script": "<script>alert('x')</script>",
+    "handler": '<img src=x onerror="alert(1)">',
+    "sql": "'; DROP TABLE submission; --",
+    "emoji": "Thérapie 🧬 génique 🚀",
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_markup_and_sql_are_stored_literally(factory, name):
+    value = HOSTILE[name]
+    checked = check_submission({"description_fr": value}, CONTACT | {"comment": value}, new_entity=False,
+                               consent=True)
+    assert checked.ok, checked.errors
+    reference = send(factory, values=checked.values, contact=checked.contact)
+    [stored] = queue(factory)
+    assert stored.changes[0].new_value == value and stored.comment == value
+    accept(factory, stored.id, "alice")
+    assert current_raw(factory).set_index("id").at["genopole", "description_fr"] == value
+    assert reference
+
+
+@pytest.mark.parametrize("value, error", [
+    ("x" * 1_000_000, "err_too_long"),
+    ("Nom\x00caché", "err_control"),
+    ("Nom\x1b[31m", "err_control"),
+    ("abc\u202eexe.pdf", "err_bidi"),
+    ("\u2066isolé\u2069", "err_bidi"),
+])
+def test_oversized_or_deceptive_text_is_refused_and_nothing_is_saved(factory, value, error):
+    for field in ("name", "description_fr", "address"):
+        checked = check_submission({field: value}, CONTACT, new_entity=False, consent=True)
+        assert checked.errors[field][0] == error
+    checked = check_submission({"description_fr": "ok"}, CONTACT | {"contact_name": value}, new_entity=False,
+                               consent=True)
+    assert checked.errors["contact_name"][0] == error
+    assert queue(factory) == []
+
+
+@pytest.mark.parametrize("proposed, contact, field, error", [
+    ({"category": "laboratoire"}, {}, "category", "err_vocabulary"),
+    ({"modalities": "gene_therapy|telepathy"}, {}, "modalities", "err_vocabulary"),
+    ({"website": "javascript:alert(1)"}, {}, "website", "err_url"),
+    ({"website": "ftp://example.org"}, {}, "website", "err_url"),
+    ({"postcode": "13001", "city": "Marseille"}, {}, "city", "err_commune"),
+    ({"postcode": "91190"}, {}, "city", "err_commune"),  # shared postcode: ambiguous, never guessed
+    ({"lat": "43.29", "lon": "5.37"}, {}, "lat", "err_outside_region"),
+    ({"founded": "1066"}, {}, "founded", "err_year"),
+    ({"id": "hijack"}, {}, "id", "err_unknown_field"),
+    ({"name": "ok"}, {"contact_email": "not-an-email"}, "contact_email", "err_email"),
+    ({"name": "ok"}, {"relation": "boss"}, "relation", "err_required"),
+])
+def test_each_field_is_validated_server_side(proposed, contact, field, error):
+    checked = check_submission(proposed, CONTACT | contact, new_entity=False, consent=True)
+    assert checked.errors[field][0] == error
+
+
+def test_consent_honeypot_and_empty_requests():
+    assert check_submission({"name": "x"}, CONTACT, new_entity=False, consent=False).errors["consent"][0] == \
+        "err_consent"
+    assert check_submission({"name": "x"}, CONTACT, new_entity=False, consent=True,
+                            honeypot="http://spam").errors == {"form": ("err_rejected", {})}
+    assert check_submission({}, CONTACT, new_entity=False, consent=True).errors["form"][0] == "err_nothing_changed"
+    missing = check_submission({"name": "Nouvelle"}, CONTACT, new_entity=True, consent=True).errors
+    assert {"kind", "category", "postcode", "city", "website"} <= set(missing)
+
+
+def test_every_error_message_exists_in_both_languages():
+    import re
+    from pathlib import Path
+
+    from ecosystem.i18n import messages
+
+    source = (Path(__file__).resolve().parent.parent / "ecosystem" / "corrections" / "validation.py").read_text()
+    keys = set(re.findall(r'"(err_[a-z_]+)"', source))
+    assert keys and all(key in messages() for key in keys | {"err_rate_limited"})

@@ -10,7 +10,10 @@ import streamlit as st
 from ecosystem.exports import export_metadata, to_csv_bytes, to_geojson_bytes, to_xlsx_bytes
 from ecosystem.filters import Filters, facet_selections
 from ecosystem.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
-from ecosystem.loading import load_entities, load_footprints
+from ecosystem.corrections.db import connect
+from ecosystem.corrections.service import current_raw
+from ecosystem.corrections.service import data_version as current_version
+from ecosystem.loading import load_footprints, to_geodataframe
 from ecosystem.schema import FILTER_FACETS
 from ecosystem.stats import facet_counts
 from ecosystem.urlstate import TEXT_PARAM, filters_from_query, filters_to_query
@@ -22,25 +25,49 @@ WIDGET_PREFIX = "filter_"
 
 
 @st.cache_resource(show_spinner=False)
+def corrections_db():
+    """Session factory of the corrections database (SQLite in var/, or DATABASE_URL), migrated on first use."""
+    return connect()
+
+
+def data_version() -> str:
+    """Version of the live data (one cheap query): changes when a correction is applied or reverted, on any
+    instance, so that every visitor sees it at their next interaction."""
+    return current_version(corrections_db())
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _entities_at(version: str):
+    return to_geodataframe(current_raw(corrections_db()))
+
+
 def entities():
-    """The entity GeoDataFrame, loaded once per process and shared read-only by every session."""
-    return load_entities()
+    """The live entity GeoDataFrame (seed + accepted corrections), shared read-only by every session."""
+    return _entities_at(data_version())
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _marker_rows_at(lang: str, version: str):
+    return marker_json(_entities_at(version), lang)
+
+
 def marker_rows(lang: str):
-    """Every entity's marker row as JSON, built once per language; each rerun only slices it."""
-    return marker_json(entities(), lang)
+    """Every entity's marker row as JSON, built once per language and data version; a rerun only slices it."""
+    return _marker_rows_at(lang, data_version())
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _footprints_at(version: str):
+    return load_footprints(_entities_at(version))
+
+
 def footprints():
-    return load_footprints(entities())
+    return _footprints_at(data_version())
 
 
 def correction_url(lang: str) -> str:
-    """Prefix of the "Suggest a correction" link, completed with an entity id (the correction form, later)."""
-    return "a-propos?" + ("" if lang == DEFAULT_LANGUAGE else f"lang={lang}&") + "id="
+    """Prefix of the "Suggest a correction" link, completed with an entity id."""
+    return "correction?" + ("" if lang == DEFAULT_LANGUAGE else f"lang={lang}&") + "id="
 
 
 def current_language() -> str:

@@ -1,0 +1,148 @@
+"""Public page: correct an entry, propose a missing organisation, or follow a request (reference + e-mail)."""
+
+import secrets
+
+import pandas as pd
+import streamlit as st
+
+from ecosystem.corrections.form import changed_fields, form_defaults
+from ecosystem.corrections.service import RateLimited, status_of, submit
+from ecosystem.corrections.validation import RELATIONS, check_submission
+from ecosystem.i18n import field_label, t
+from ecosystem.loading import split_list
+from ecosystem.schema import TAG_FACETS
+from ecosystem.vocabulary import load_vocabulary
+from geo.boundaries import commune_table
+from views._shared import corrections_db, current_language, entities
+
+lang = current_language()
+vocabulary = load_vocabulary()
+data = entities()
+# Hides the honeypot field from people; bots filling every input reveal themselves.
+st.html("<style>.st-key-hp_website { position: absolute; left: -10000px; height: 1px; overflow: hidden; }"
+        "</style>")
+st.session_state.setdefault("form_token", secrets.token_hex(16))  # counts this browser's requests
+
+
+def show_errors(errors: dict) -> None:
+    st.error(t("fix_errors", lang))
+    for name, (key, params) in errors.items():
+        st.markdown(f"- **{field_label(name, lang)}** : {t(key, lang, **params)}")
+
+
+def field_inputs(defaults: dict, new_entity: bool) -> dict:
+    """One widget per editable field; vocabulary fields use the same pickers and labels as the filters."""
+    values = {}
+    if new_entity:
+        values["kind"] = st.selectbox(t("facet_kind", lang), vocabulary.keys("kind"),
+                                      format_func=lambda k: vocabulary.label("kind", k, lang))
+    values["name"] = st.text_input(t("field_name", lang), defaults["name"], max_chars=200)
+    values["category"] = st.selectbox(
+        t("field_category", lang), vocabulary.keys("category"),
+        index=list(vocabulary.keys("category")).index(defaults["category"])
+        if defaults["category"] in vocabulary.keys("category") else 0,
+        format_func=lambda k: vocabulary.label("category", k, lang))
+    left, right = st.columns(2)
+    values["address"] = left.text_input(t("field_address", lang), defaults["address"], max_chars=300)
+    values["postcode"] = right.text_input(t("field_postcode", lang), defaults["postcode"], max_chars=5)
+    values["city"] = left.text_input(t("field_city", lang), defaults["city"], max_chars=100)
+    values["website"] = right.text_input(t("website", lang), defaults["website"], max_chars=300)
+    for facet in TAG_FACETS:
+        values[facet] = st.multiselect(t(f"facet_{facet}", lang), vocabulary.keys(facet), defaults[facet],
+                                       format_func=lambda k, f=facet: vocabulary.label(f, k, lang))
+    left, right = st.columns(2)
+    values["founded"] = left.text_input(t("field_founded", lang), defaults["founded"], max_chars=4)
+    values["workforce"] = right.text_input(t("field_workforce", lang), defaults["workforce"], max_chars=7)
+    values["description_fr"] = st.text_area(t("field_description_fr", lang), defaults["description_fr"],
+                                            max_chars=1200)
+    values["description_en"] = st.text_area(t("field_description_en", lang), defaults["description_en"],
+                                            max_chars=1200)
+    if not new_entity:
+        left, right = st.columns(2)
+        values["lat"] = left.text_input(t("field_lat", lang), defaults["lat"], max_chars=20)
+        values["lon"] = right.text_input(t("field_lon", lang), defaults["lon"], max_chars=20)
+    return values
+
+
+def contact_inputs() -> tuple[dict, bool, str]:
+    st.subheader(t("contact_title", lang))
+    left, right = st.columns(2)
+    contact = {"contact_name": left.text_input(t("contact_name", lang), max_chars=200),
+               "contact_email": right.text_input(t("contact_email", lang), max_chars=254),
+               "contact_organisation": left.text_input(t("contact_organisation", lang), max_chars=200)}
+    contact["relation"] = right.radio(t("relation", lang), RELATIONS, horizontal=True,
+                                      format_func=lambda r: t(f"relation_{r}", lang))
+    contact["comment"] = st.text_area(t("comment", lang), max_chars=2000)
+    honeypot = st.text_input(t("honeypot", lang), key="hp_website")
+    st.markdown(t("rgpd_notice", lang))
+    consent = st.checkbox(t("consent", lang))
+    return contact, consent, honeypot
+
+
+def record(entity_id, proposed: dict, current: dict, contact: dict, consent: bool, honeypot: str) -> None:
+    checked = check_submission(proposed, contact, new_entity=entity_id is None, honeypot=honeypot,
+                               consent=consent)
+    if not checked.ok:
+        show_errors(checked.errors)
+        return
+    try:
+        reference = submit(corrections_db(), entity_id=entity_id, values=checked.values, current=current,
+                           contact=checked.contact, session_token=st.session_state["form_token"], language=lang)
+    except RateLimited:
+        st.error(t("err_rate_limited", lang))
+        return
+    st.success(t("sent", lang, reference=reference))
+    if "commune_code" in checked.values:
+        names = commune_table().set_index("code")["name"]
+        st.caption(t("located_in", lang, commune=names[checked.values["commune_code"]]))
+
+
+st.title(t("page_correction", lang))
+requested = st.query_params.get("id")
+modes = ("change", "new", "status")
+mode = st.segmented_control(t("correction_mode", lang), modes, default="change",
+                            format_func=lambda m: t(f"mode_{m}", lang), key="correction_mode") or "change"
+
+if mode == "change":
+    names = dict(zip(data["id"], data["name"]))
+    ids = sorted(names, key=lambda i: names[i].lower())
+    entity_id = st.selectbox(t("pick_entity", lang), ids, index=ids.index(requested) if requested in names else 0,
+                             format_func=names.get, key="correction_entity")
+    row = data[data["id"] == entity_id].iloc[0]
+    raw_row = {name: ("|".join(row[name]) if name in TAG_FACETS else
+                      "" if pd.isna(row[name]) else str(row[name])) for name in data.columns if name != "geometry"}
+    with st.expander(t("current_values", lang)):
+        shown = {name: (", ".join(vocabulary.label(name, k, lang) for k in split_list(value))
+                        if name in TAG_FACETS else value) for name, value in raw_row.items()
+                 if name in form_defaults(raw_row)}
+        st.dataframe(pd.DataFrame({t("field", lang): list(shown), t("current", lang): list(shown.values())}),
+                     hide_index=True, width="stretch")
+    with st.form(f"change_{entity_id}"):
+        st.caption(t("proposed_values", lang))
+        submitted = field_inputs(form_defaults(raw_row), new_entity=False)
+        contact, consent, honeypot = contact_inputs()
+        if st.form_submit_button(t("send", lang), type="primary"):
+            proposed, current = changed_fields(raw_row, submitted)
+            record(entity_id, proposed, current, contact, consent, honeypot)
+elif mode == "new":
+    with st.form("new_entity"):
+        submitted = field_inputs(form_defaults({}), new_entity=True)
+        contact, consent, honeypot = contact_inputs()
+        if st.form_submit_button(t("send", lang), type="primary"):
+            proposed = {name: ("|".join(value) if isinstance(value, list) else value)
+                        for name, value in submitted.items() if value not in ("", [])}
+            record(None, proposed, {}, contact, consent, honeypot)
+else:
+    with st.form("status"):
+        reference = st.text_input(t("reference", lang), max_chars=20)
+        email = st.text_input(t("contact_email", lang), max_chars=254)
+        if st.form_submit_button(t("check_status", lang)):
+            status = status_of(corrections_db(), reference, email)
+            if status is None:
+                st.warning(t("status_unknown", lang))
+            else:
+                st.info(t("status_line", lang, reference=status["reference"],
+                          submitted=status["submitted_at"].strftime("%Y-%m-%d"),
+                          status=t(f"status_{status['status']}", lang)))
+                if status["reason"]:
+                    st.write(f"{t('reason', lang)} : {status['reason']}")
