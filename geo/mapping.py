@@ -189,11 +189,12 @@ class EntityMarkers(folium.elements.JSCSSMixin, MacroElement):
                     parts.push("<div><a href='" + esc(r[7]) + "' target='_blank' rel='noopener noreferrer'>"
                                + esc(text.website) + "</a></div>");
                 }
-                // Relative to the app page around the map frame, not to the frame's own address.
+                // Relative to the app page around the map frame, not to the frame's own address; in a new tab,
+                // since the component's sandbox does not let the frame navigate the page itself.
                 var link = text.correction_url + encodeURIComponent(r[2]);
                 try { link = new URL(link, window.top.location.href).href; } catch (e) {}
-                parts.push("<div><a href='" + esc(link) + "' target='_top'>" + esc(text.suggest)
-                           + "</a></div></div>");
+                parts.push("<div><a class='correction' href='" + esc(link) + "' target='_blank' rel='noopener'>"
+                           + esc(text.suggest) + "</a></div></div>");
                 return parts.join("");
             };
             var markers = [];

@@ -28,10 +28,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+STAFF_PASSWORD = "correct horse battery staple"
+
+
 @pytest.fixture(scope="module")
-def server():
+def server(tmp_path_factory):
+    from ecosystem.corrections.auth import hash_password
+
     port = free_port()
-    env = {**os.environ, "BASEMAP": "none"}
+    env = {**os.environ, "BASEMAP": "none", "STAFF_ACCOUNTS": f"alice:{hash_password(STAFF_PASSWORD)}",
+           "CORRECTIONS_DB": str(tmp_path_factory.mktemp("browser") / "corrections.sqlite3")}
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
@@ -148,6 +154,44 @@ def test_popup_correction_link_points_at_the_app_page(page, server):
     frame, handle = map_frame(page)
     handle.wait_for_function("window.entityClusters.getLayers().length === 1", timeout=30_000)
     frame.locator(f".leaflet-marker-icon[title='{target['name']}']").first.click()
-    link = frame.locator(".entity-popup a[target='_top']")
+    link = frame.locator(".entity-popup a.correction")
     link.wait_for(timeout=10_000)
     assert link.get_attribute("href") == f"{server}/correction?id={target['id']}"
+
+
+def test_correction_from_a_popup_then_staff_acceptance_shows_on_the_map(page, server):
+    entities = load_entities()
+    target = next(row for _, row in entities.sort_values("name", ascending=False).iterrows()
+                  if len(filter_entities(entities, Filters(text=row["name"]))) == 1 and "'" not in row["name"])
+    new_name = f"{target['name']} Corrigé"
+    page.goto(f"{server}/carte?q={target['name']}")
+    frame, handle = map_frame(page)
+    handle.wait_for_function("window.entityClusters.getLayers().length === 1", timeout=60_000)
+    frame.locator(f".leaflet-marker-icon[title='{target['name']}']").first.click()
+    with page.context.expect_page() as opened:  # the form opens in a new tab
+        frame.locator(".entity-popup a.correction").click()
+    page = opened.value
+    page.get_by_role("heading", name="Signaler une correction").wait_for(timeout=60_000)
+    assert page.url.endswith(f"/correction?id={target['id']}")
+    page.get_by_label("Nom", exact=True).fill(new_name)
+    page.get_by_label("Votre nom").fill("Claire Martin")
+    page.get_by_label("Votre e-mail").fill("claire@example.org")
+    page.get_by_text("J'accepte que ces données").click()
+    page.get_by_role("button", name="Envoyer la demande").click()
+    page.get_by_text("Demande enregistrée").wait_for(timeout=60_000)
+    reference = page.locator("strong", has_text="CORR-").first.inner_text()
+
+    page.goto(f"{server}/moderation")
+    page.get_by_label("Identifiant").wait_for(timeout=60_000)
+    page.get_by_label("Identifiant").fill("alice")
+    page.get_by_label("Mot de passe").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_text(reference).click(timeout=60_000)
+    page.get_by_text("claire@example.org").first.wait_for(timeout=60_000)
+    page.get_by_role("button", name="Accepter et publier").click()
+    page.get_by_text("Aucune demande.").wait_for(timeout=60_000)
+
+    page.goto(f"{server}/carte?q=Corrigé")
+    frame, handle = map_frame(page)
+    frame.locator(f".leaflet-marker-icon[title='{new_name}']").first.wait_for(timeout=60_000)
+    assert marker_count(handle) == 1
