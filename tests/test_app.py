@@ -145,3 +145,38 @@ def test_directory_unknown_id_says_so():
     app.switch_page("views/directory.py")
     app.run()
     assert not app.exception and "no-such-entity" in app.warning[0].value
+
+
+def test_correction_form_submits_and_shows_the_reference_and_commune():
+    entity = load_entities().set_index("id").loc["genopole"]
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app.query_params["id"] = "genopole"
+    app.run()
+    app.switch_page("views/correction.py")
+    app.run()
+    labels = {widget.label: widget for widget in app.text_input}
+    labels["Code postal"].input("94800")
+    labels["Commune"].input("Villejuif")
+    labels["Votre nom"].input("Claire Martin")
+    labels["Votre e-mail"].input("claire.form@example.org")
+    app.checkbox[0].check()
+    app.button[0].click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert "CORR-" in app.success[0].value and "Villejuif" in app.caption[-1].value
+    assert entity["commune_code"] == "91228"  # the live data changes only once staff accept
+
+
+def test_correction_form_refuses_and_explains_in_english():
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app.query_params["lang"] = "en"
+    app.run()
+    app.switch_page("views/correction.py")
+    app.run()
+    labels = {widget.label: widget for widget in app.text_input}
+    labels["Website"].input("javascript:alert(1)")
+    labels["Your e-mail"].input("nope")
+    app.button[0].click().run()
+    assert "not saved" in app.error[0].value
+    text = " ".join(m.value for m in app.markdown)
+    assert "Invalid web address" in text and "Invalid e-mail address" in text and "Please accept" in text
+    assert not app.success

@@ -12,7 +12,8 @@ from ecosystem.i18n import field_label, t
 from ecosystem.loading import split_list
 from ecosystem.schema import TAG_FACETS
 from ecosystem.vocabulary import load_vocabulary
-from geo.boundaries import commune_table
+from ecosystem.charts import overview_map
+from geo.boundaries import commune_table, load_departements
 from views._shared import corrections_db, current_language, entities
 
 lang = current_language()
@@ -93,8 +94,13 @@ def record(entity_id, proposed: dict, current: dict, contact: dict, consent: boo
         return
     st.success(t("sent", lang, reference=reference))
     if "commune_code" in checked.values:
-        names = commune_table().set_index("code")["name"]
-        st.caption(t("located_in", lang, commune=names[checked.values["commune_code"]]))
+        commune = commune_table().set_index("code").loc[checked.values["commune_code"]]
+        st.caption(t("located_in", lang, commune=commune["name"]))
+        point = pd.DataFrame({"lon": [commune["ref_lon"]], "lat": [commune["ref_lat"]], "name": [commune["name"]],
+                              "kind": ["company"]})
+        label = {"company": commune["name"]}
+        st.altair_chart(overview_map(load_departements(), point, label, {"company": "#D55E00"})
+                        .properties(height=260), width="content")
 
 
 st.title(t("page_correction", lang))
