@@ -36,15 +36,15 @@ def moderation_page() -> AppTest:
 
 
 def page_text(app: AppTest) -> str:
-    return " ".join(str(element.value) for kind in ("markdown", "text", "caption", "expander")
-                    for element in app.get(kind) if hasattr(element, "value"))
+    texts = [str(element.value) for kind in ("markdown", "text", "caption") for element in app.get(kind)]
+    return " ".join(texts + [str(element.label) for element in app.expander])
 
 
 def test_without_accounts_the_page_says_how_to_create_one(monkeypatch, pending_request):
     monkeypatch.delenv("STAFF_ACCOUNTS", raising=False)
     app = moderation_page()
     assert not app.exception and "README" in app.warning[0].value
-    assert EMAIL not in page_text(app) and not app.get("expander")
+    assert EMAIL not in page_text(app) and not app.expander
 
 
 def test_wrong_password_is_refused_and_shows_nothing(monkeypatch, staff_hash, pending_request):
@@ -56,7 +56,7 @@ def test_wrong_password_is_refused_and_shows_nothing(monkeypatch, staff_hash, pe
     app.button[0].click().run()
     assert "incorrect" in app.error[0].value
     assert "staff_user" not in app.session_state and EMAIL not in page_text(app)
-    assert not app.get("expander")
+    assert not app.expander
 
 
 def test_right_password_opens_the_queue_with_contacts(monkeypatch, staff_hash, pending_request):
@@ -67,7 +67,7 @@ def test_right_password_opens_the_queue_with_contacts(monkeypatch, staff_hash, p
     app.button[0].click().run()
     assert not app.exception and app.session_state["staff_user"] == "alice"
     assert any(request.contact_email == EMAIL for request in queue(pending_request))
-    assert EMAIL in page_text(app)
+    assert EMAIL in page_text(app) and app.expander
 
 
 def test_password_checks():

@@ -8,7 +8,7 @@ import streamlit as st
 
 from ecosystem.corrections.auth import accounts_from_environment, check_password
 from ecosystem.corrections.service import (ACCEPTED, PENDING, REJECTED, REVERTED, NotPending, accept,
-                                           export_current_csv, history, queue, reject, revert)
+                                           current_raw, export_current_csv, history, queue, reject, revert)
 from ecosystem.i18n import field_label, t
 from views._shared import corrections_db, current_language, entities
 
@@ -54,7 +54,7 @@ if top[1].button(t("sign_out", lang)):
     st.rerun()
 
 names = dict(zip(entities()["id"], entities()["name"]))
-live = entities().set_index("id")
+live = current_raw(database).set_index("id")  # text values, as the requests hold them
 with st.expander(t("queue_filters", lang), expanded=True):
     left, middle, right = st.columns(3)
     status = left.selectbox(t("status", lang), [PENDING, ACCEPTED, REJECTED, REVERTED, None],
@@ -80,8 +80,8 @@ if not requests:
 for request in requests:
     title = names.get(request.entity_id, f"{t('new_organisation', lang)} : {request.entity_id}")
     with st.expander(f"{request.reference} — {title} — {t(f'status_{request.status}', lang)}"):
-        st.write(f"{request.contact_name} <{request.contact_email}> · {request.contact_organisation} · "
-                 f"{t('relation_' + request.relation, lang)} · {request.submitted_at:%Y-%m-%d %H:%M}")
+        st.text(f"{request.contact_name} <{request.contact_email}> · {request.contact_organisation} · "
+                f"{t('relation_' + request.relation, lang)} · {request.submitted_at:%Y-%m-%d %H:%M}")
         if request.comment:
             st.text(request.comment)
         diff = pd.DataFrame({
@@ -94,8 +94,8 @@ for request in requests:
         if request.status == PENDING:
             with st.form(f"decide_{request.id}"):
                 st.caption(t("edit_before_accept", lang))
-                edited = {c.field: st.text_input(field_label(c.field, lang), c.new_value, key=f"e{request.id}{c.field}")
-                          for c in request.changes}
+                edited = {c.field: st.text_input(field_label(c.field, lang), c.new_value,
+                                                 key=f"e{request.id}{c.field}") for c in request.changes}
                 reason = st.text_input(t("reason", lang), key=f"reason_{request.id}")
                 accept_clicked, reject_clicked = st.columns(2)
                 if accept_clicked.form_submit_button(t("accept", lang), type="primary"):
