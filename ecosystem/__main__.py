@@ -9,6 +9,9 @@
   account.
 - `python -m ecosystem export-current [FILE]`: writes the current dataset (seed + accepted corrections) in the
   seed file's format.
+- `python -m ecosystem import FILE [--dry-run] [--reviewer NAME]`: reads a staff inventory (CSV in any delimiter
+  and encoding, or XLSX), maps its columns, prints the row report and the diff against the current dataset, and
+  applies it in one transaction unless --dry-run. Exits 0 whenever the file could be read.
 """
 
 from __future__ import annotations
@@ -64,6 +67,42 @@ def place(path: str, write: bool) -> int:
     return 1 if messages else 0
 
 
+def import_file(path: str, dry_run: bool, reviewer: str) -> int:
+    from pathlib import Path
+
+    from ecosystem.corrections.db import connect
+    from ecosystem.corrections.service import current_raw
+    from ecosystem.import_mapping import known_headers, suggest_columns
+    from ecosystem.import_plan import apply_import, plan_import
+    from ecosystem.import_read import checksum, read_upload
+
+    data = Path(path).read_bytes()
+    try:
+        read = read_upload(data, Path(path).name, known_headers())
+    except ValueError as error:
+        print(f"fichier illisible : {error}")
+        return 2
+    mapping = suggest_columns(list(read.table.columns))
+    factory = connect()
+    plan = plan_import(read, mapping, Path(path).name, checksum(data), current_raw(factory))
+    print(f"{path} : {len(read.table)} lignes ({read.encoding or 'xlsx'}"
+          f"{', séparateur « ' + read.delimiter + ' »' if read.delimiter else ''}, en-tête ligne "
+          f"{read.header_row + 1}, {read.skipped_empty_rows} ligne(s) vide(s) ignorée(s))")
+    print("Colonnes : " + ", ".join(f"{source} → {target or '(ignorée)'}" for source, target in mapping.items()))
+    for line in plan.report().itertuples():
+        print(f"  ligne {line.line} [{line.status}] {line.name} {line.change} {line.fields} {line.reasons}".rstrip())
+    counts = plan.counts()
+    print(f"Bilan : {counts['ok']} ok, {counts['warning']} avertissement(s), {counts['error']} erreur(s) ; "
+          f"{counts['new']} nouvelle(s), {counts['changed']} modifiée(s), {counts['unchanged']} inchangée(s), "
+          f"{counts['absent']} absente(s) du fichier")
+    if dry_run:
+        print("Essai à blanc : rien n'a été écrit.")
+        return 0
+    applied = apply_import(factory, plan, reviewer)
+    print(f"Appliqué ({plan.reference}) : {applied['new']} nouvelle(s), {applied['changed']} modifiée(s).")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ecosystem")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -76,7 +115,13 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("hash-password", help="empreinte bcrypt d'un mot de passe de l'équipe")
     export_parser = commands.add_parser("export-current", help="exporter le jeu de données courant")
     export_parser.add_argument("file", nargs="?", default="-")
+    import_parser = commands.add_parser("import", help="importer un inventaire (CSV ou XLSX)")
+    import_parser.add_argument("file")
+    import_parser.add_argument("--dry-run", action="store_true", help="rapport et différences, sans rien écrire")
+    import_parser.add_argument("--reviewer", default="ligne-de-commande")
     args = parser.parse_args(argv)
+    if args.command == "import":
+        return import_file(args.file, args.dry_run, args.reviewer)
     if args.command == "place":
         return place(args.file, args.write)
     if args.command == "migrate":

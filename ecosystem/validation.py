@@ -79,7 +79,10 @@ def validate_row(row: pd.Series, line: int, vocabulary: Vocabulary) -> list[Prob
         bad("roles", "aucune étiquette : au moins une activité, modalité, aire thérapeutique, axe, rôle ou cluster")
     for column in URL_COLUMNS:
         for url in split_list(row[column]):
-            if not URL_PATTERN.match(url):
+            # A source may also cite a document (e.g. the Institute's own inventory file); anything that
+            # looks like a link, and every website, must be an http(s) URL.
+            looks_like_link = column == "website" or "://" in url or url.lower().startswith("www.")
+            if looks_like_link and not URL_PATTERN.match(url):
                 bad(column, "URL invalide (http:// ou https:// attendu)", url)
     check_commune_code(row, bad)
     check_coordinates(row, bad)

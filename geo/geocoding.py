@@ -100,9 +100,13 @@ def find_commune(postcode: str | None = None, name: str | None = None) -> Commun
         both = [c for c in from_postcode if c in from_name]
         if len(both) == 1:
             return _match(both[0])
-        if not from_postcode and len(from_name) == 1:
-            # CEDEX and company postcodes are not in the official table: the name decides alone.
+        if not from_postcode and len(from_name) == 1 and from_name[0][:2] == postcode[:2]:
+            # CEDEX and company postcodes are not in the official table but keep the département's digits:
+            # the name decides, within that département only.
             return _match(from_name[0], f"code postal {postcode} absent de la table officielle (CEDEX ?)")
+        if not from_postcode:
+            return CommuneMatch(NOT_FOUND, candidates=tuple(from_name),
+                                message=f"code postal {postcode} inconnu en Île-de-France")
         if from_postcode and from_name:
             return CommuneMatch(MISMATCH, candidates=tuple(from_postcode + from_name),
                                 message=f"« {name} » ne correspond pas au code postal {postcode} "

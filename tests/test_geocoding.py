@@ -8,6 +8,8 @@ from geo.geocoding import AMBIGUOUS, FOUND, MISMATCH, NOT_FOUND, find_commune, p
     (dict(name="evry courcouronnes"), "91228"),
     (dict(name="EVRY-COURCOURONNES CEDEX", postcode="91057"), "91228"),  # CEDEX: not an official postcode
     (dict(postcode="91080"), "91228"),  # Courcouronnes' former postcode
+    (dict(postcode="97400", name="Saint-Denis"), None),  # Réunion's Saint-Denis is not Seine-Saint-Denis' one
+    (dict(postcode="93210", name="Saint-Denis"), "93066"),
     (dict(name="St-Germain-en-Laye"), "78551"),
     (dict(name="Saint Germain en Laye"), "78551"),
     (dict(name="Fontenay aux Roses"), "92032"),
