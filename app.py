@@ -21,6 +21,8 @@ navigation = st.navigation([
             url_path="correction"),
     st.Page("views/moderation.py", title=t("page_moderation", lang), icon=":material/fact_check:",
             url_path="moderation"),
+    st.Page("views/importer.py", title=t("page_import", lang), icon=":material/upload_file:", url_path="import"),
+    st.Page("views/quality.py", title=t("page_quality", lang), icon=":material/rule:", url_path="qualite"),
     st.Page("views/about.py", title=t("page_about", lang), icon=":material/info:", url_path="a-propos"),
 ])
 language_selector()

@@ -94,7 +94,7 @@ def test_proximity_lists_nearby_players_with_distances():
 
 
 PAGES = ("views/home.py", "views/map.py", "views/analyses.py", "views/directory.py", "views/correction.py",
-         "views/moderation.py", "views/about.py")
+         "views/moderation.py", "views/importer.py", "views/quality.py", "views/about.py")
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])

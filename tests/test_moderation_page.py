@@ -79,3 +79,33 @@ def test_password_checks():
     assert not check_password({"alice": "not-a-hash"}, "alice", PASSWORD)
     with pytest.raises(ValueError):
         hash_password("short")
+
+
+def staff_page(page: str, monkeypatch, staff_hash) -> AppTest:
+    monkeypatch.setenv("STAFF_ACCOUNTS", f"alice:{staff_hash}")
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app.run()
+    app.session_state["staff_user"] = "alice"  # logged in
+    app.switch_page(page)
+    return app.run()
+
+
+def test_quality_page_lists_items_with_links(monkeypatch, staff_hash):
+    app = staff_page("views/quality.py", monkeypatch, staff_hash)
+    assert not app.exception
+    tables = [frame.value for frame in app.dataframe]
+    to_check = tables[1]
+    assert len(to_check) > 50 and "Corriger" in to_check.columns
+    assert to_check["Corriger"].str.startswith("correction?id=").all()
+
+
+@pytest.mark.parametrize("page", ["views/quality.py", "views/importer.py", "views/moderation.py"])
+def test_staff_pages_need_a_login(monkeypatch, staff_hash, page):
+    monkeypatch.setenv("STAFF_ACCOUNTS", f"alice:{staff_hash}")
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app.run()
+    app.switch_page(page)
+    app.run()
+    assert not app.exception
+    assert app.text_input[1].proto.type == app.text_input[1].proto.PASSWORD  # the login form, and nothing else
+    assert not app.dataframe and not app.expander

@@ -6,53 +6,18 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from ecosystem.corrections.auth import accounts_from_environment, check_password
 from ecosystem.corrections.service import (ACCEPTED, PENDING, REJECTED, REVERTED, NotPending, accept,
                                            current_raw, export_current_csv, history, queue, reject, revert)
 from ecosystem.i18n import field_label, t
 from views._shared import corrections_db, current_language, entities
+from views._staff import require_staff
 
 lang = current_language()
 st.title(t("page_moderation", lang))
 
 
-def staff_accounts() -> dict[str, str]:
-    accounts = accounts_from_environment()
-    try:
-        accounts.update(dict(st.secrets.get("staff", {})))
-    except FileNotFoundError:  # no secrets.toml: environment only
-        pass
-    return accounts
-
-
-def login() -> None:
-    accounts = staff_accounts()
-    if not accounts:
-        st.warning(t("no_accounts", lang))
-        st.stop()
-    with st.form("login"):
-        st.subheader(t("login", lang))
-        user = st.text_input(t("user", lang), max_chars=100)
-        password = st.text_input(t("password", lang), type="password", max_chars=200)
-        if st.form_submit_button(t("sign_in", lang)):
-            if check_password(accounts, user, password):
-                st.session_state["staff_user"] = user
-                st.rerun()
-            st.error(t("wrong_password", lang))
-    st.stop()
-
-
-reviewer = st.session_state.get("staff_user")
-if not reviewer:
-    login()
-
+reviewer = require_staff(lang)
 database = corrections_db()
-top = st.columns([4, 1])
-top[0].caption(reviewer)
-if top[1].button(t("sign_out", lang)):
-    del st.session_state["staff_user"]
-    st.rerun()
-
 names = dict(zip(entities()["id"], entities()["name"]))
 live = current_raw(database).set_index("id")  # text values, as the requests hold them
 with st.expander(t("queue_filters", lang), expanded=True):

@@ -1,0 +1,85 @@
+"""Data-quality checks for staff: what to fix next, each item pointing at an entity."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from itertools import combinations
+
+import pandas as pd
+
+from ecosystem.loading import split_list
+from ecosystem.schema import TAG_FACETS
+from ecosystem.text import normalise_text
+from ecosystem.validation import points_outside_their_commune
+
+SIMILAR_NAMES = 0.9
+
+
+def to_review(raw: pd.DataFrame) -> pd.DataFrame:
+    rows = raw[raw["status"] == "to_review"]
+    return pd.DataFrame({"id": rows["id"], "name": rows["name"], "detail": rows["review_note"]})
+
+
+def stale(raw: pd.DataFrame, months: int, today: dt.date | None = None) -> pd.DataFrame:
+    """Rows whose `updated` date is older than `months` months (or missing)."""
+    today = today or dt.date.today()
+    limit = pd.Timestamp(today) - pd.DateOffset(months=months)
+    updated = pd.to_datetime(raw["updated"], format="%Y-%m-%d", errors="coerce")
+    rows = raw[updated.isna() | (updated < limit)]
+    return pd.DataFrame({"id": rows["id"], "name": rows["name"], "detail": rows["updated"]})
+
+
+def outside_commune(raw: pd.DataFrame) -> pd.DataFrame:
+    problems = points_outside_their_commune(raw)
+    positions = [p.line - 2 for p in problems]
+    return pd.DataFrame({"id": raw["id"].iloc[positions].to_numpy(), "name": raw["name"].iloc[positions].to_numpy(),
+                         "detail": [p.why for p in problems]})
+
+
+def without_tags(raw: pd.DataFrame) -> pd.DataFrame:
+    empty = raw[list(TAG_FACETS)].apply(lambda row: not any(split_list(v) for v in row), axis=1)
+    rows = raw[empty]
+    return pd.DataFrame({"id": rows["id"], "name": rows["name"], "detail": ""})
+
+
+LEGAL_FORMS = re.compile(r"\b(sa|sas|sasu|sarl|se|inc|ltd|gmbh|bv|ag|france)$")
+
+
+def _core_name(name: str) -> str:
+    """Normalised name without a trailing legal form: "Alpha Biotech SA" ~ "Alpha Biotech"."""
+    return LEGAL_FORMS.sub("", normalise_text(name)).strip()
+
+
+def _domain(url: str) -> str:
+    match = re.match(r"^https?://(?:www\.)?([^/?#]+)", url.strip().lower())
+    return match.group(1) if match else ""
+
+
+def likely_duplicates(raw: pd.DataFrame) -> pd.DataFrame:
+    """Pairs with near-identical names (same first word, similarity >= 0.9) or the same website domain.
+
+    Sites of one organisation ("X — site de Y") share a domain by design: such pairs are not reported.
+    """
+    names = raw["name"].map(_core_name)
+    base = raw["name"].str.split(" — ").str[0].map(normalise_text)
+    pairs = []
+    blocks: dict[str, list[int]] = {}
+    for position, name in enumerate(names):
+        blocks.setdefault(name.split(" ")[0] if name else "", []).append(position)
+    for members in blocks.values():
+        for i, j in combinations(members, 2):
+            ratio = difflib.SequenceMatcher(None, names.iloc[i], names.iloc[j]).ratio()
+            if ratio >= SIMILAR_NAMES:
+                pairs.append((i, j, f"noms proches ({ratio:.0%})"))
+    domains = raw["website"].map(_domain)
+    for domain, group in raw[domains != ""].groupby(domains[domains != ""]):
+        positions = [raw.index.get_loc(index) for index in group.index]
+        for i, j in combinations(positions, 2):
+            if base.iloc[i] != base.iloc[j] or " — " not in raw["name"].iloc[i] + raw["name"].iloc[j]:
+                pairs.append((i, j, f"même site web ({domain})"))
+    unique = {(min(i, j), max(i, j)): why for i, j, why in pairs}
+    return pd.DataFrame([{"id": raw["id"].iloc[i], "name": raw["name"].iloc[i], "other_id": raw["id"].iloc[j],
+                          "other_name": raw["name"].iloc[j], "detail": why} for (i, j), why in unique.items()],
+                        columns=["id", "name", "other_id", "other_name", "detail"])
