@@ -63,9 +63,13 @@ if plan.unknown_values:
 
 st.subheader(t("report", lang))
 st.info(t("summary", lang, **plan.counts()))
-st.dataframe(plan.report(), hide_index=True, width="stretch")
+st.dataframe(plan.report().rename(columns={
+    "line": t("report_line", lang), "name": t("field_name", lang), "status": t("status", lang),
+    "change": t("report_change", lang), "fields": t("report_fields", lang), "reasons": t("report_reasons", lang),
+}), hide_index=True, width="stretch")
 
-if st.button(t("apply_import", lang), type="primary", disabled=not (plan.counts()["new"] or plan.counts()["changed"])):
+applicable = plan.counts()["new"] + plan.counts()["changed"]
+if st.button(t("apply_import", lang), type="primary", disabled=not applicable):
     bar = st.progress(0.0)
     applied = apply_import(corrections_db(), plan, reviewer, progress=bar.progress)
     st.success(t("applied", lang, reference=plan.reference, **applied))
