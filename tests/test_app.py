@@ -6,6 +6,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from ecosystem.corrections.db import connect
+from ecosystem.corrections.service import current_raw
 from ecosystem.i18n import t
 from ecosystem.loading import load_entities
 from ecosystem.stats import kind_counts
@@ -13,10 +15,13 @@ from ecosystem.stats import kind_counts
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_page(page: str, lang: str = "fr") -> AppTest:
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+def run_page(page: str, lang: str = "fr", **params: str) -> AppTest:
+    """The app opened on `page`, as from a link carrying `params` (and ?lang= when not French)."""
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     if lang != "fr":
         app.query_params["lang"] = lang
+    for name, value in params.items():
+        app.query_params[name] = value
     app.run()  # pages declared with a custom url_path are known after a first run
     app.switch_page(page)
     return app.run()
@@ -43,12 +48,7 @@ def test_about_says_where_the_data_comes_from(lang):
 
 def test_map_page_applies_the_filters_of_a_shared_link():
     entities = load_entities()
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    app.query_params["kind"] = "institute"
-    app.query_params["dep"] = "91,94"
-    app.run()
-    app.switch_page("views/map.py")
-    app.run()
+    app = run_page("views/map.py", kind="institute", dep="91,94")
     assert not app.exception
     expected = entities[(entities["kind"] == "institute") & entities["dep"].isin(["91", "94"])]
     assert 0 < len(expected) < len(entities)
@@ -71,11 +71,7 @@ def test_map_page_text_filter_and_reset():
 
 def test_correction_link_opens_the_form_on_that_entry():
     entity = load_entities().iloc[5]
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    app.query_params["id"] = entity["id"]
-    app.run()
-    app.switch_page("views/correction.py")
-    app.run()
+    app = run_page("views/correction.py", id=entity["id"])
     assert not app.exception
     assert app.selectbox(key="correction_entity").value == entity["id"]
     assert app.text_input[0].value == entity["name"]
@@ -110,11 +106,7 @@ def test_every_page_renders_in_both_languages(page, lang):
 
 
 def test_analyses_follow_the_filters_and_offer_each_table_as_csv():
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    app.query_params["axes"] = "oncology"
-    app.run()
-    app.switch_page("views/analyses.py")
-    app.run()
+    app = run_page("views/analyses.py", axes="oncology")
     assert not app.exception
     entities = load_entities()
     oncology = entities[entities["axes"].map(lambda a: "oncology" in a)]
@@ -125,13 +117,7 @@ def test_analyses_follow_the_filters_and_offer_each_table_as_csv():
 def test_directory_profile_by_url():
     entity = load_entities().iloc[3]
     for lang in ("fr", "en"):
-        app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-        app.query_params["id"] = entity["id"]
-        if lang == "en":
-            app.query_params["lang"] = "en"
-        app.run()
-        app.switch_page("views/directory.py")
-        app.run()
+        app = run_page("views/directory.py", lang, id=entity["id"])
         assert not app.exception
         html = " ".join(element.proto.body for element in app.get("html"))
         assert escape(entity["name"]) in html and escape(entity["description_" + lang]) in html
@@ -139,21 +125,12 @@ def test_directory_profile_by_url():
 
 
 def test_directory_unknown_id_says_so():
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    app.query_params["id"] = "no-such-entity"
-    app.run()
-    app.switch_page("views/directory.py")
-    app.run()
+    app = run_page("views/directory.py", id="no-such-entity")
     assert not app.exception and "no-such-entity" in app.warning[0].value
 
 
 def test_correction_form_submits_and_shows_the_reference_and_commune():
-    entity = load_entities().set_index("id").loc["genopole"]
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    app.query_params["id"] = "genopole"
-    app.run()
-    app.switch_page("views/correction.py")
-    app.run()
+    app = run_page("views/correction.py", id="genopole")
     labels = {widget.label: widget for widget in app.text_input}
     labels["Code postal"].input("94800")
     labels["Commune"].input("Villejuif")
@@ -163,15 +140,12 @@ def test_correction_form_submits_and_shows_the_reference_and_commune():
     app.button[0].click().run()
     assert not app.exception and not app.error, [e.value for e in app.error]
     assert "CORR-" in app.success[0].value and "Villejuif" in app.caption[-1].value
-    assert entity["commune_code"] == "91228"  # the live data changes only once staff accept
+    live = current_raw(connect()).set_index("id")
+    assert live.at["genopole", "commune_code"] == "91228"  # the live data changes only once staff accept
 
 
 def test_correction_form_refuses_and_explains_in_english():
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    app.query_params["lang"] = "en"
-    app.run()
-    app.switch_page("views/correction.py")
-    app.run()
+    app = run_page("views/correction.py", "en")
     labels = {widget.label: widget for widget in app.text_input}
     labels["Website"].input("javascript:alert(1)")
     labels["Your e-mail"].input("nope")
