@@ -12,7 +12,7 @@ from ecosystem.stats import commune_counts, departement_counts
 from ecosystem.urlstate import filters_from_query, filters_to_query
 from ecosystem.loading import load_entities, load_footprints, to_geodataframe
 from ecosystem.profile import profile_html
-from geo.assets import LOCAL_ASSETS, UnvendoredAsset, asset_links, localise_assets
+from geo.assets import UnvendoredAsset, asset_links, localise_assets
 from geo.basemaps import BASEMAP_CHOICES, basemap_from_env
 from geo.boundaries import load_communes, load_departements
 from geo.geocoding import reference_point

@@ -1,6 +1,5 @@
 """Directory: a searchable, sortable table of the filtered players; a shareable profile at ?id=<entity id>."""
 
-import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
