@@ -29,6 +29,7 @@ def free_port() -> int:
 
 
 STAFF_PASSWORD = "correct horse battery staple"
+SERVER_DATABASE: dict[str, str] = {}  # the corrections database of the server under test
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +37,10 @@ def server(tmp_path_factory):
     from ecosystem.corrections.auth import hash_password
 
     port = free_port()
+    database = tmp_path_factory.mktemp("browser") / "corrections.sqlite3"
+    SERVER_DATABASE["url"] = f"sqlite:///{database}"
     env = {**os.environ, "BASEMAP": "none", "STAFF_ACCOUNTS": f"alice:{hash_password(STAFF_PASSWORD)}",
-           "CORRECTIONS_DB": str(tmp_path_factory.mktemp("browser") / "corrections.sqlite3")}
+           "CORRECTIONS_DB": str(database)}
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
@@ -78,6 +81,19 @@ def page(browser, server):
     page.requested = requested
     yield page
     context.close()
+
+
+def wait_for_status(reference: str, status: str, seconds: float = 60) -> bool:
+    """Polls the server's database: what the staff click did, independently of how fast the page redraws."""
+    from ecosystem.corrections.db import connect
+    from ecosystem.corrections.service import queue
+
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if any(r.reference == reference for r in queue(connect(SERVER_DATABASE["url"]), status=status)):
+            return True
+        time.sleep(0.5)
+    return False
 
 
 def map_frame(page):
@@ -188,7 +204,13 @@ def test_correction_from_a_popup_then_staff_acceptance_shows_on_the_map(page, se
     page.get_by_role("button", name="Se connecter").click()
     page.get_by_text(reference).click(timeout=60_000)
     page.get_by_text("claire@example.org").first.wait_for(timeout=60_000)
-    page.get_by_role("button", name="Accepter et publier").click()
+    accept_button = page.get_by_role("button", name="Accepter et publier")
+    accept_button.wait_for(timeout=60_000)
+    accept_button.click()
+    if not wait_for_status(reference, "accepted", seconds=20):
+        # Seen once in CI on a loaded machine: the click landed while the page was still redrawing.
+        accept_button.click()
+    assert wait_for_status(reference, "accepted"), "the acceptance was not recorded"
     page.get_by_text("Aucune demande.").wait_for(timeout=60_000)
 
     page.goto(f"{server}/carte?q=Corrigé")
