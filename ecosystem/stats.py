@@ -6,6 +6,8 @@ tag facet may add up to more than the number of entities.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pandas as pd
 
 from ecosystem.schema import TAG_FACETS
@@ -91,6 +93,11 @@ def _facet_keys(facet: str, vocabulary: Vocabulary) -> list[str]:
 
 def _label(facet: str, key: str, vocabulary: Vocabulary, lang: str) -> str:
     if facet == "dep":
-        names = dict(zip(load_departements()["code"], load_departements()["name"]))
-        return f"{key} {names.get(key, '')}".strip()
+        return f"{key} {_departement_names().get(key, '')}".strip()
     return vocabulary.label(facet, key, lang)
+
+
+@lru_cache(maxsize=1)
+def _departement_names() -> dict[str, str]:
+    departements = load_departements()
+    return dict(zip(departements["code"], departements["name"]))

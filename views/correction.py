@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from ecosystem.corrections.form import changed_fields, form_defaults
-from ecosystem.corrections.service import RateLimited, status_of, submit
+from ecosystem.corrections.service import RateLimited, current_raw, status_of, submit
 from ecosystem.corrections.validation import RELATIONS, check_submission
 from ecosystem.i18n import field_label, t
 from ecosystem.loading import split_list
@@ -114,9 +114,8 @@ if mode == "change":
     ids = sorted(names, key=lambda i: names[i].lower())
     entity_id = st.selectbox(t("pick_entity", lang), ids, index=ids.index(requested) if requested in names else 0,
                              format_func=names.get, key="correction_entity")
-    row = data[data["id"] == entity_id].iloc[0]
-    raw_row = {name: ("|".join(row[name]) if name in TAG_FACETS else
-                      "" if pd.isna(row[name]) else str(row[name])) for name in data.columns if name != "geometry"}
+    # The live values as text, exactly as stored (the old values a request records).
+    raw_row = current_raw(corrections_db()).set_index("id").loc[entity_id].to_dict()
     with st.expander(t("current_values", lang)):
         shown = {name: (", ".join(vocabulary.label(name, k, lang) for k in split_list(value))
                         if name in TAG_FACETS else value) for name, value in raw_row.items()
