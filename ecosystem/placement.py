@@ -17,7 +17,7 @@ import shapely
 from pyproj import Transformer
 
 from ecosystem.schema import COLUMNS
-from geo.boundaries import load_communes
+from geo.boundaries import commune_geometries
 from geo.geocoding import find_commune, reference_point
 
 SPIRAL_STEP_M = 35.0
@@ -56,7 +56,7 @@ def geocode_missing(raw: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
 @lru_cache(maxsize=2048)
 def spiral_slots(code: str) -> tuple[tuple[float, float], ...]:
     """Slots (Lambert-93 x, y) around the commune's reference point, nearest first, all inside the commune."""
-    polygon = load_communes(detail=True).set_index("code").geometry[code]
+    polygon = commune_geometries(detail=True)[code]
     x0, y0 = _to_l93.transform(*reference_point(code))
     polygon_l93 = shapely.transform(polygon, lambda xy: np.column_stack(_to_l93.transform(xy[:, 0], xy[:, 1])))
     shapely.prepare(polygon_l93)

@@ -19,7 +19,7 @@ from ecosystem.loading import split_list
 from ecosystem.schema import CODED_COLUMNS, COLUMNS, REQUIRED, TAG_FACETS, URL_COLUMNS
 from ecosystem.text import normalise_text
 from ecosystem.vocabulary import Vocabulary, load_vocabulary
-from geo.boundaries import LAMBERT93, WGS84, commune_table, idf_outline, load_communes
+from geo.boundaries import LAMBERT93, PARIS, WGS84, commune_geometries, commune_table, idf_outline
 
 MAX_DISTANCE_OUTSIDE_COMMUNE_M = 100
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -100,8 +100,10 @@ def validate_row(row: pd.Series, line: int, vocabulary: Vocabulary) -> list[Prob
 
 def check_commune_code(row: pd.Series, bad) -> None:
     code = row["commune_code"]
-    if code == "75056":
-        bad("commune_code", "Paris : utiliser le code de l'arrondissement (75101 à 75120)")
+    if code == PARIS and row["status"] != "to_review":
+        # Allowed only as a known gap: the point says "somewhere in Paris" and the row asks for its arrondissement.
+        bad("commune_code", "Paris sans arrondissement (75056) : marquer la ligne to_review, ou utiliser le code "
+                            "de l'arrondissement (75101 à 75120)")
     elif code and code not in known_commune_codes():
         bad("commune_code", "code INSEE inconnu ou hors Île-de-France")
 
@@ -148,7 +150,7 @@ def points_outside_their_commune(raw: pd.DataFrame) -> list[Problem]:
     if not usable.any():
         return []
     points = gpd.GeoSeries(gpd.points_from_xy(lon[usable], lat[usable]), index=frame.index[usable], crs=WGS84)
-    polygons = communes_l93().loc[frame.loc[usable, "commune_code"]].geometry.to_numpy()
+    polygons = communes_l93().loc[frame.loc[usable, "commune_code"]].to_numpy()
     distances = shapely.distance(points.to_crs(LAMBERT93).to_numpy(), polygons)
     problems = []
     for index, distance in zip(points.index, distances):
@@ -166,8 +168,8 @@ def known_commune_codes() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def communes_l93() -> gpd.GeoDataFrame:
-    return load_communes(detail=True).to_crs(LAMBERT93).set_index("code")
+def communes_l93() -> gpd.GeoSeries:
+    return commune_geometries(detail=True).to_crs(LAMBERT93)
 
 
 @lru_cache(maxsize=1)

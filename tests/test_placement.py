@@ -1,7 +1,7 @@
 import shapely
 
 from ecosystem.placement import geocode_missing, spread_colocated
-from geo.boundaries import load_communes
+from geo.boundaries import commune_geometries, load_communes
 from tests.conftest import make_raw, make_row
 
 
@@ -24,6 +24,16 @@ def test_colocated_entities_get_distinct_points_inside_their_commune():
     evry = load_communes(detail=True).set_index("code").geometry["91228"]
     assert all(evry.contains(shapely.Point(p)) for p in points(spread))
     assert points(raw)[0] not in points(spread)  # the reference point stays free for rows not yet placed
+
+
+def test_rows_placed_at_paris_level_spread_inside_paris():
+    raw = make_raw(*[make_row(id=f"p{i}", name=f"P{i}", commune_code="75056", city="Paris", postcode="", lat="",
+                              lon="", status="to_review") for i in range(25)])
+    placed, messages = geocode_missing(raw)
+    spread = spread_colocated(placed)
+    assert messages == [] and len(set(points(spread))) == 25
+    paris = commune_geometries(detail=True)["75056"]
+    assert all(paris.contains(shapely.Point(p)) for p in points(spread))
 
 
 def test_spreading_is_deterministic_and_stable_when_a_row_is_added():

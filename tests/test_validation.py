@@ -23,7 +23,9 @@ def test_a_valid_row_has_no_problem():
     (dict(kind="shop"), "kind", "valeur inconnue du vocabulaire « kind »"),
     (dict(commune_code="13055"), "commune_code", "code INSEE inconnu ou hors Île-de-France"),
     (dict(commune_code="9122"), "commune_code", "code INSEE inconnu ou hors Île-de-France"),
-    (dict(commune_code="75056"), "commune_code", "Paris : utiliser le code de l'arrondissement (75101 à 75120)"),
+    (dict(commune_code="75056", city="Paris", postcode="", lon="2.320006", lat="48.8573"), "commune_code",
+     "Paris sans arrondissement (75056) : marquer la ligne to_review, ou utiliser le code de l'arrondissement "
+     "(75101 à 75120)"),
     (dict(lat="43.2965", lon="5.3698"), "lat", "point hors d'Île-de-France"),
     (dict(lat="quarante-huit"), "lat", "coordonnée non numérique"),
     (dict(website="www.example.org"), "website", "URL invalide (http:// ou https:// attendu)"),
@@ -57,6 +59,15 @@ def test_duplicate_id_and_duplicate_normalised_name_point_at_the_first_occurrenc
     problems = problems_of(make_row(id="a", name="Institut Curie"), make_row(id="a", name="INSTITUT  CURIE"))
     assert (3, "id", "identifiant déjà utilisé (ligne 2)") in problems
     assert (3, "name", "nom déjà utilisé (après normalisation) (ligne 2)") in problems
+
+
+def test_paris_without_arrondissement_is_accepted_as_a_known_gap_anywhere_in_paris():
+    paris = dict(commune_code="75056", city="Paris", postcode="", status="to_review",
+                 review_note="Arrondissement non vérifié")
+    assert problems_of(make_row(**paris, lon="2.320006", lat="48.8573")) == []  # Paris's reference point
+    assert problems_of(make_row(**paris, lon="2.3920", lat="48.8460")) == []  # 12e: still Paris
+    far = problems_of(make_row(**paris, lon="2.4290", lat="48.6237"))  # Évry
+    assert [(line, column) for line, column, _ in far] == [(2, "commune_code")]
 
 
 def test_point_far_outside_its_declared_commune():

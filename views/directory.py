@@ -6,7 +6,7 @@ from streamlit_folium import st_folium
 from ecosystem.filters import filter_entities
 from ecosystem.i18n import t
 from ecosystem.profile import profile_html
-from ecosystem.proximity import within_km
+from ecosystem.proximity import position_is_vague, within_km
 from ecosystem.selection import directory_rows, table_rows
 from geo.basemaps import basemap_from_env
 from geo.mapping import base_map, entity_layers, proximity_layer
@@ -43,6 +43,9 @@ if requested:
         st_folium(fmap, key="profile_map", height=380, use_container_width=True, feature_group_to_add=layers,
                   center=(entity["lat"], entity["lon"]), zoom=14, returned_objects=[])
     st.subheader(t("nearby", lang, km=NEARBY_KM))
+    if position_is_vague(entity):
+        st.info(t("paris_without_arrondissement", lang))
+        st.stop()
     st.dataframe(table_rows(near, lang, with_distance=True), hide_index=True, width="stretch",
                  column_config={t("website", lang): st.column_config.LinkColumn()})
     st.stop()

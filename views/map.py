@@ -7,7 +7,7 @@ from streamlit_folium import st_folium
 from ecosystem.filters import filter_entities
 from ecosystem.i18n import t
 from ecosystem.profile import profile_html
-from ecosystem.proximity import within_km
+from ecosystem.proximity import position_is_vague, within_km
 from ecosystem.selection import entity_at, table_rows
 from ecosystem.stats import commune_counts, departement_counts
 from geo.basemaps import basemap_from_env
@@ -59,6 +59,9 @@ with map_column:
     if choropleth in ("dep", "commune"):
         breaks = DEPARTEMENT_BREAKS if choropleth == "dep" else COMMUNE_BREAKS
         st.html(choropleth_legend_html(breaks, t(f"layer_choropleth_{choropleth}", lang)))
+    unplaced_in_paris = int(position_is_vague(shown).sum())
+    if choropleth == "commune" and unplaced_in_paris:
+        st.caption(t("choropleth_paris_gap", lang, count=unplaced_in_paris))
 
 clicked = entity_at(shown, (state or {}).get("last_object_clicked"))
 if clicked is not None:
@@ -72,7 +75,9 @@ with card_column:
     else:
         st.info(t("profile_hint", lang))
 
-if origin_id:
+if origin_id and position_is_vague(data.set_index("id").loc[origin_id]):
+    st.info(t("paris_without_arrondissement", lang))
+elif origin_id:
     st.subheader(t("proximity_result", lang, count=len(near), km=radius_km, name=names[origin_id]))
     st.dataframe(table_rows(near, lang, with_distance=True), hide_index=True, width="stretch")
 
