@@ -7,6 +7,7 @@ from html import escape
 import pandas as pd
 
 from ecosystem.i18n import t
+from ecosystem.proximity import position_is_vague
 from ecosystem.schema import TAG_FACETS
 from ecosystem.vocabulary import load_vocabulary
 
@@ -53,7 +54,8 @@ def profile_html(entity: pd.Series, lang: str, correction_url: str = "") -> str:
                                                          entity.get("city")])))),
         ("field_founded", escape("" if pd.isna(entity.get("founded")) else str(entity.get("founded")))),
         ("field_workforce", escape("" if pd.isna(entity.get("workforce")) else str(entity.get("workforce")))),
-        ("field_precision", label("geo_precision", entity["geo_precision"])),
+        ("field_precision", escape(t("precision_paris", lang)) if position_is_vague(entity)
+         else label("geo_precision", entity["geo_precision"])),
         ("field_source", "<br>".join(_link(url) for url in str(entity.get("source") or "").split("|") if url)),
         ("field_updated", escape(str(entity.get("updated") or ""))),
     ]

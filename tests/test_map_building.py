@@ -163,6 +163,18 @@ def test_proximity_between_two_commune_reference_points_matches_the_geodesic_dis
     assert within_km(entities, "nobody", 10).empty
 
 
+def test_a_profile_says_when_the_point_is_only_somewhere_in_paris():
+    paris = reference_point("75056")
+    entities = to_geodataframe(make_raw(
+        make_row(id="vague", name="A", commune_code="75056", city="Paris", postcode="", status="to_review",
+                 lon=str(paris[0]), lat=str(paris[1])),
+        make_row(id="placed", name="B"),
+    ))
+    assert "arrondissement non vérifié" in profile_html(entities.iloc[0], "fr")
+    assert "arrondissement not verified" in profile_html(entities.iloc[0], "en")
+    assert "arrondissement" not in profile_html(entities.iloc[1], "fr")
+
+
 def test_an_entity_somewhere_in_paris_is_neither_an_origin_nor_a_neighbour():
     paris = reference_point("75056")
     entities = to_geodataframe(make_raw(
