@@ -113,6 +113,18 @@ def test_a_moved_entity_is_placed_in_its_new_commune(factory):
     assert validate(current_raw(factory)) == []  # inside Villejuif, on a free slot
 
 
+def test_an_arrondissement_given_for_an_entry_known_only_in_paris_places_it(factory):
+    seed = read_entities_csv().set_index("id")
+    vague = seed.index[seed["commune_code"] == "75056"][0]
+    checked = check_submission({"postcode": "75010"}, CONTACT, new_entity=False, consent=True)
+    assert checked.ok and checked.values["commune_code"] == "75110"
+    send(factory, entity_id=vague, values=checked.values)
+    accept(factory, queue(factory)[0].id, "alice")
+    live = current_raw(factory)
+    assert live.set_index("id").at[vague, "commune_code"] == "75110"
+    assert validate(live) == []  # the point moved into the 10th arrondissement
+
+
 def test_new_organisation_becomes_a_valid_row(factory):
     values = {"name": "Biotech Nouvelle", "kind": "company", "category": "startup", "postcode": "91000",
               "city": "Évry-Courcouronnes", "website": "https://biotech-nouvelle.example", "roles": "rnd",

@@ -15,7 +15,7 @@ def test_the_shipped_dataset_is_valid_and_counts_hold():
     assert validate(raw) == []
     counts = raw["kind"].value_counts()
     assert counts["institute"] >= 61 and counts["cluster_site"] >= 8
-    assert counts["company"] >= 100  # the inventory's 135 are not all confirmed yet: see data/README.md
+    assert counts["company"] >= 135
 
 
 def test_every_point_lies_inside_its_declared_commune():
