@@ -35,15 +35,16 @@ if requested:
     with left:
         st.html(profile_html(entity, lang, f"{correction_url(lang)}{requested}"))
         st.caption(f"{t('share_link', lang)} : `?id={requested}`")
+    vague = position_is_vague(entity)  # somewhere in Paris: no distance circle, a zoom showing the whole city
     with right:
         fmap = base_map(basemap_from_env(), lang)
         layers = [*entity_layers(data[data["id"].isin([requested, *near["id"]])], lang, correction_url(lang),
                                  marker_rows(lang)),
-                  proximity_layer(entity, near, NEARBY_KM, lang)]
+                  proximity_layer(None if vague else entity, near, NEARBY_KM, lang)]
         st_folium(fmap, key="profile_map", height=380, use_container_width=True, feature_group_to_add=layers,
-                  center=(entity["lat"], entity["lon"]), zoom=14, returned_objects=[])
+                  center=(entity["lat"], entity["lon"]), zoom=11 if vague else 14, returned_objects=[])
     st.subheader(t("nearby", lang, km=NEARBY_KM))
-    if position_is_vague(entity):
+    if vague:
         st.info(t("paris_without_arrondissement", lang))
         st.stop()
     st.dataframe(table_rows(near, lang, with_distance=True), hide_index=True, width="stretch",

@@ -31,7 +31,7 @@ with figures:
     for column, (kind, count) in zip(st.columns(3), kind_counts(data).items()):
         column.metric(vocabulary.label("kind", kind, lang), count)
     st.subheader(t("by_departement", lang))
-    by_dep = departement_counts(data).rename(columns={"key": "code", "label": t("departement", lang),
+    by_dep = departement_counts(data).rename(columns={"key": "Code", "label": t("departement", lang),
                                                        "count": t("count", lang)})
     st.dataframe(by_dep, hide_index=True, width="stretch")
 with overview:

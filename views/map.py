@@ -35,6 +35,8 @@ with st.expander(t("proximity_title", lang)):
                                key="proximity_origin")
     radius_km = right.number_input(t("proximity_radius", lang), min_value=0.5, max_value=50.0, value=5.0,
                                    step=0.5, key="proximity_km")
+origin = data.set_index("id").loc[origin_id] if origin_id else None
+origin_is_vague = origin is not None and position_is_vague(origin)  # somewhere in Paris: no distances
 near = within_km(shown, origin_id, radius_km) if origin_id else shown.iloc[0:0]
 
 map_column, card_column = st.columns([5, 2], gap="medium")
@@ -49,7 +51,7 @@ with map_column:
     layers += [
         footprint_layer(footprints()[footprints()["id"].isin(shown["id"])], lang),
         *entity_layers(shown, lang, correction_url(lang), marker_rows(lang)),
-        proximity_layer(data.set_index("id").loc[origin_id] if origin_id else None, near, radius_km, lang),
+        proximity_layer(None if origin_is_vague else origin, near, radius_km, lang),
     ]
     # Only clicks come back to Python: panning and zooming do not rerun the script.
     state = st_folium(base_map(basemap_from_env(), lang), key="map", height=620, use_container_width=True,
@@ -75,7 +77,7 @@ with card_column:
     else:
         st.info(t("profile_hint", lang))
 
-if origin_id and position_is_vague(data.set_index("id").loc[origin_id]):
+if origin_is_vague:
     st.info(t("paris_without_arrondissement", lang))
 elif origin_id:
     st.subheader(t("proximity_result", lang, count=len(near), km=radius_km, name=names[origin_id]))
