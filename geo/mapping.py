@@ -326,8 +326,11 @@ def entity_layers(gdf: gpd.GeoDataFrame, lang: str, correction_url: str,
 def choropleth_layer(counts: pd.DataFrame, polygons: gpd.GeoDataFrame, breaks: tuple[int, ...], name: str,
                      lang: str, keep_zero: bool) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name=name)
+    geojson = choropleth_geojson(counts, polygons, breaks, lang, keep_zero)
+    if not geojson["features"]:
+        return group  # nothing to shade (folium's tooltip refuses a collection without features)
     folium.GeoJson(
-        choropleth_geojson(counts, polygons, breaks, lang, keep_zero),
+        geojson,
         style_function=lambda feature: {
             "fillColor": feature["properties"]["colour"] or "#ffffff",
             "fillOpacity": 0.7 if feature["properties"]["colour"] else 0.0,

@@ -163,6 +163,18 @@ def test_proximity_between_two_commune_reference_points_matches_the_geodesic_dis
     assert within_km(entities, "nobody", 10).empty
 
 
+def test_a_commune_choropleth_of_nothing_renders_an_empty_layer():
+    paris = reference_point("75056")
+    only_in_paris = to_geodataframe(make_raw(make_row(id="vague", name="A", commune_code="75056", city="Paris",
+                                                      postcode="", status="to_review", lon=str(paris[0]),
+                                                      lat=str(paris[1]))))
+    for entities in (only_in_paris, only_in_paris.iloc[0:0]):
+        fmap = base_map("none", "fr")
+        choropleth_layer(commune_counts(entities), load_communes(), COMMUNE_BREAKS, "c", "fr",
+                         keep_zero=False).add_to(fmap)
+        fmap.get_root().render()  # folium's tooltip raised AssertionError on a collection without features
+
+
 def test_a_profile_says_when_the_point_is_only_somewhere_in_paris():
     paris = reference_point("75056")
     entities = to_geodataframe(make_raw(
