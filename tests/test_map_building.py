@@ -19,7 +19,7 @@ from geo.geocoding import reference_point
 from geo.mapping import (COMMUNE_BREAKS, DEPARTEMENT_BREAKS, Legend, base_map, break_labels, choropleth_class,
                          choropleth_geojson, choropleth_layer, entity_layers, entity_rows, footprint_layer,
                          marker_json, popup_labels, proximity_layer)
-from tests.conftest import make_raw, make_row
+from tests.conftest import make_raw, make_row, paris_level_row
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -164,10 +164,7 @@ def test_proximity_between_two_commune_reference_points_matches_the_geodesic_dis
 
 
 def test_a_commune_choropleth_of_nothing_renders_an_empty_layer():
-    paris = reference_point("75056")
-    only_in_paris = to_geodataframe(make_raw(make_row(id="vague", name="A", commune_code="75056", city="Paris",
-                                                      postcode="", status="to_review", lon=str(paris[0]),
-                                                      lat=str(paris[1]))))
+    only_in_paris = to_geodataframe(make_raw(paris_level_row(id="vague", name="A")))
     for entities in (only_in_paris, only_in_paris.iloc[0:0]):
         fmap = base_map("none", "fr")
         choropleth_layer(commune_counts(entities), load_communes(), COMMUNE_BREAKS, "c", "fr",
@@ -176,10 +173,8 @@ def test_a_commune_choropleth_of_nothing_renders_an_empty_layer():
 
 
 def test_a_profile_says_when_the_point_is_only_somewhere_in_paris():
-    paris = reference_point("75056")
     entities = to_geodataframe(make_raw(
-        make_row(id="vague", name="A", commune_code="75056", city="Paris", postcode="", status="to_review",
-                 lon=str(paris[0]), lat=str(paris[1])),
+        paris_level_row(id="vague", name="A"),
         make_row(id="placed", name="B"),
     ))
     assert "arrondissement non vérifié" in profile_html(entities.iloc[0], "fr")
@@ -190,7 +185,7 @@ def test_a_profile_says_when_the_point_is_only_somewhere_in_paris():
 def test_an_entity_somewhere_in_paris_is_neither_an_origin_nor_a_neighbour():
     paris = reference_point("75056")
     entities = to_geodataframe(make_raw(
-        make_row(id="vague", name="A", commune_code="75056", lon=str(paris[0]), lat=str(paris[1])),
+        paris_level_row(id="vague", name="A"),
         make_row(id="next-door", name="B", commune_code="75107", lon=str(paris[0] + 0.001), lat=str(paris[1])),
     ))
     assert within_km(entities, "vague", 5).empty

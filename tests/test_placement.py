@@ -2,7 +2,7 @@ import shapely
 
 from ecosystem.placement import geocode_missing, spread_colocated
 from geo.boundaries import commune_geometries, load_communes
-from tests.conftest import make_raw, make_row
+from tests.conftest import make_raw, make_row, paris_level_row
 
 
 def points(frame):
@@ -27,8 +27,7 @@ def test_colocated_entities_get_distinct_points_inside_their_commune():
 
 
 def test_rows_placed_at_paris_level_spread_inside_paris():
-    raw = make_raw(*[make_row(id=f"p{i}", name=f"P{i}", commune_code="75056", city="Paris", postcode="", lat="",
-                              lon="", status="to_review") for i in range(25)])
+    raw = make_raw(*[paris_level_row(id=f"p{i}", name=f"P{i}", lat="", lon="") for i in range(25)])
     placed, messages = geocode_missing(raw)
     spread = spread_colocated(placed)
     assert messages == [] and len(set(points(spread))) == 25

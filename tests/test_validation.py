@@ -2,7 +2,7 @@ import pytest
 
 from ecosystem.__main__ import main
 from ecosystem.validation import validate
-from tests.conftest import make_raw, make_row
+from tests.conftest import make_raw, make_row, paris_level_row
 
 
 def test_the_shipped_file_is_valid(shipped_raw):
@@ -62,11 +62,9 @@ def test_duplicate_id_and_duplicate_normalised_name_point_at_the_first_occurrenc
 
 
 def test_paris_without_arrondissement_is_accepted_as_a_known_gap_anywhere_in_paris():
-    paris = dict(commune_code="75056", city="Paris", postcode="", status="to_review",
-                 review_note="Arrondissement non vérifié")
-    assert problems_of(make_row(**paris, lon="2.320006", lat="48.8573")) == []  # Paris's reference point
-    assert problems_of(make_row(**paris, lon="2.3920", lat="48.8460")) == []  # 12e: still Paris
-    far = problems_of(make_row(**paris, lon="2.4290", lat="48.6237"))  # Évry
+    assert problems_of(paris_level_row()) == []  # Paris's reference point
+    assert problems_of(paris_level_row(lon="2.3920", lat="48.8460")) == []  # 12e: still Paris
+    far = problems_of(paris_level_row(lon="2.4290", lat="48.6237"))  # Évry
     assert [(line, column) for line, column, _ in far] == [(2, "commune_code")]
 
 
