@@ -60,3 +60,93 @@ def sample_entities():
         make_row(id="epsilon", name="Genopole test", kind="cluster_site", category="biocluster",
                  roles="support_incubation", clusters="genopole"),
     ))
+
+
+# --- browser tests: one app server per test module, one Chromium per session -----------------------------------
+
+STAFF_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The app on a free port with no basemap (no network but its own), its own corrections database and a
+    staff account alice; `server.database_url` is that database, for tests that check what a click stored."""
+    from browser_support import app_server
+    from ecosystem.corrections.auth import hash_password
+
+    database = tmp_path_factory.mktemp("browser") / "corrections.sqlite3"
+    env = {"BASEMAP": "none", "STAFF_ACCOUNTS": f"alice:{hash_password(STAFF_PASSWORD)}",
+           "CORRECTIONS_DB": str(database)}
+    with app_server(env) as base:
+        yield ServerUnderTest(base, f"sqlite:///{database}")
+
+
+class ServerUnderTest(str):
+    """The server's base URL (a str, so that f"{server}/carte" works), with its database URL."""
+
+    def __new__(cls, base: str, database_url: str):
+        instance = super().__new__(cls, base)
+        instance.database_url = database_url
+        return instance
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    from browser_support import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _recording_page(browser, options: dict):
+    from browser_support import ERROR_RECORDER
+
+    context = browser.new_context(**options)
+    context.add_init_script(ERROR_RECORDER)
+    requested: list[str] = []
+    context.on("request", lambda request: requested.append(request.url))
+    page = context.new_page()
+    page.requested = requested
+    return context, page
+
+
+@pytest.fixture
+def page(browser, server):
+    """A desktop-sized tab (1440×900) recording every request it makes."""
+    from browser_support import DESKTOP
+
+    context, page = _recording_page(browser, DESKTOP)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone(browser, server):
+    """A phone-sized touch tab (390×844)."""
+    from browser_support import PHONE
+
+    context, page = _recording_page(browser, PHONE)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def fresh_tab(browser, server):
+    """Opens a URL in a new browser context (no session, as a colleague opening a shared link)."""
+    from browser_support import DESKTOP
+
+    contexts = []
+
+    def open_url(url: str):
+        context, page = _recording_page(browser, DESKTOP)
+        contexts.append(context)
+        page.goto(url)
+        return page
+
+    yield open_url
+    for context in contexts:
+        context.close()

@@ -5,7 +5,10 @@ No business rule here: filtering, counting and URL encoding are functions of `ec
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ecosystem.exports import export_metadata, to_csv_bytes, to_geojson_bytes, to_xlsx_bytes
 from ecosystem.filters import Filters, facet_selections
@@ -16,7 +19,7 @@ from ecosystem.corrections.service import data_version as current_version
 from ecosystem.loading import load_footprints, to_geodataframe
 from ecosystem.schema import FILTER_FACETS
 from ecosystem.stats import facet_counts
-from ecosystem.urlstate import TEXT_PARAM, filters_from_query, filters_to_query
+from ecosystem.urlstate import MAX_TEXT_LENGTH, TEXT_PARAM, filters_from_query, filters_to_query
 from ecosystem.vocabulary import load_vocabulary
 from geo.mapping import marker_json
 
@@ -99,9 +102,27 @@ def language_selector() -> None:
         st.rerun()
 
 
+# Why the filter state is not the widgets' own state
+# ---------------------------------------------------
+# A multiselect sends back to the server the *label* the browser shows (its format_func output), not the option
+# key, and Streamlit maps it back through the labels of the current run. Our labels carry live counts
+# ("Entreprise (139)") and the interface language, which change whenever another facet or the language changes:
+# the browser then still holds "Entreprise (139)" while the server only knows "Entreprise (57)", so at the next
+# interaction of any kind the old label matches no option and the facet silently empties itself (issue 11).
+# Hence one source of truth, `Filters` under FILTERS_KEY (mirrored in the URL): every run writes it into each
+# widget before drawing it, so that the browser receives this run's labels, and a widget's on_change writes only
+# that widget's new value back. The same holds for any widget whose labels change (see `kept`).
+
+def is_history_navigation() -> bool:
+    """True when this run comes from the browser's Back/Forward buttons: then the URL, not the session, is the
+    state to show (the rule Streamlit applies to its own URL-bound widgets)."""
+    ctx = get_script_run_ctx()
+    return bool(ctx and ctx.is_history_navigation)
+
+
 def current_filters() -> Filters:
-    """The session's filters; on a session's first page, read from the URL (a shared link)."""
-    if FILTERS_KEY not in st.session_state:
+    """The filters to show: the URL's on a session's first page and after Back/Forward, else the session's."""
+    if FILTERS_KEY not in st.session_state or is_history_navigation():
         st.session_state[FILTERS_KEY] = filters_from_query(st.query_params.to_dict())
     return st.session_state[FILTERS_KEY]
 
@@ -116,19 +137,18 @@ def _write_url(filters: Filters) -> None:
             del st.query_params[param]
 
 
-def _from_widgets() -> None:
+def _facet_changed(facet: str) -> None:
     state = st.session_state
-    filters = Filters(**{facet: tuple(state.get(WIDGET_PREFIX + facet, ())) for facet in FILTER_FACETS},
-                      text=state.get(WIDGET_PREFIX + TEXT_PARAM, ""))
-    state[FILTERS_KEY] = filters
-    _write_url(filters)
+    state[FILTERS_KEY] = state[FILTERS_KEY].with_facet(facet, state[WIDGET_PREFIX + facet])
+
+
+def _text_changed() -> None:
+    state = st.session_state
+    state[FILTERS_KEY] = replace(state[FILTERS_KEY], text=state[WIDGET_PREFIX + TEXT_PARAM])
 
 
 def _reset() -> None:
-    for facet in (*FILTER_FACETS, TEXT_PARAM):
-        st.session_state.pop(WIDGET_PREFIX + facet, None)
     st.session_state[FILTERS_KEY] = Filters()
-    _write_url(Filters())
 
 
 def filter_sidebar(lang: str) -> Filters:
@@ -140,24 +160,39 @@ def filter_sidebar(lang: str) -> Filters:
     sidebar = st.sidebar
     sidebar.header(t("filters", lang))
     selections = facet_selections(data, filters)
-    text_key = WIDGET_PREFIX + TEXT_PARAM
-    if text_key not in st.session_state:
-        st.session_state[text_key] = filters.text
-    sidebar.text_input(t("search", lang), key=text_key, on_change=_from_widgets, max_chars=200)
+    st.session_state[WIDGET_PREFIX + TEXT_PARAM] = filters.text
+    sidebar.text_input(t("search", lang), key=WIDGET_PREFIX + TEXT_PARAM, on_change=_text_changed,
+                       max_chars=MAX_TEXT_LENGTH)
     for facet in FILTER_FACETS:
         key = WIDGET_PREFIX + facet
-        if key not in st.session_state:
-            st.session_state[key] = list(filters.selected(facet))
+        st.session_state[key] = list(filters.selected(facet))  # the state, in this run's labels (see above)
         counts = facet_counts(selections[facet], facet, vocabulary, lang)
         labels = dict(zip(counts["key"], counts["label"]))
         numbers = dict(zip(counts["key"], counts["count"]))
         sidebar.multiselect(
-            t(f"facet_{facet}", lang), options=list(counts["key"]), key=key, on_change=_from_widgets,
+            t(f"facet_{facet}", lang), options=list(counts["key"]), key=key,
+            on_change=_facet_changed, args=(facet,),
             format_func=lambda k, labels=labels, numbers=numbers: f"{labels.get(k, k)} ({numbers.get(k, 0)})",
             placeholder="—",
         )
     sidebar.button(t("reset_filters", lang), on_click=_reset, width="stretch", disabled=filters.is_empty)
     return filters
+
+
+def kept(key: str, default):
+    """Keyword arguments that make a widget keep its value across reruns, pages and language switches.
+
+    The value lives under a plain session key and is written into the widget before each draw, for the reason
+    given above `is_history_navigation`. Use: `st.segmented_control(..., **kept("choropleth", "none"))`.
+    """
+    store = f"kept_{key}"
+    st.session_state.setdefault(store, default)
+    st.session_state[key] = st.session_state[store]
+    return {"key": key, "on_change": _keep, "args": (key,)}
+
+
+def _keep(key: str) -> None:
+    st.session_state[f"kept_{key}"] = st.session_state[key]
 
 
 def csv_download(table, file_name: str, lang: str, key: str) -> None:

@@ -15,7 +15,7 @@ from geo.boundaries import load_communes, load_departements
 from geo.mapping import (COMMUNE_BREAKS, DEPARTEMENT_BREAKS, base_map, choropleth_layer, choropleth_legend_html,
                          entity_layers, footprint_layer, proximity_layer)
 from views._shared import (correction_url, current_language, entities, export_buttons, filter_sidebar,
-                           footprints, marker_rows)
+                           footprints, kept, marker_rows)
 
 lang = current_language()
 filters = filter_sidebar(lang)
@@ -25,8 +25,9 @@ shown = filter_entities(data, filters)
 st.title(t("page_map", lang))
 st.caption(t("shown_count", lang, shown=len(shown), total=len(data)))
 
-choropleth = st.segmented_control(t("choropleth_mode", lang), ["none", "dep", "commune"], default="none",
-                                  format_func=lambda mode: t(f"choropleth_{mode}", lang), key="choropleth")
+choropleth = st.segmented_control(t("choropleth_mode", lang), ["none", "dep", "commune"],
+                                  format_func=lambda mode: t(f"choropleth_{mode}", lang),
+                                  **kept("choropleth", "none")) or "none"
 with st.expander(t("proximity_title", lang)):
     left, right = st.columns([3, 1])
     names = dict(zip(data["id"], data["name"]))

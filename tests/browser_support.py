@@ -1,0 +1,150 @@
+"""Driving the running app in headless Chromium like a person: start a server, wait for reruns, pick options.
+
+Shared by the browser test modules (fixtures in conftest.py) and the browser benchmark. CI installs Debian's
+chromium (.ci/run); a browser test fails, never skips, when it is missing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+DESKTOP = {"viewport": {"width": 1440, "height": 900}}
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True,
+         "device_scale_factor": 2}
+MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+# Records script errors of every frame (the map lives in a component frame) for the tests to read.
+ERROR_RECORDER = ("window.__errors = [];"
+                  "window.addEventListener('error', e => window.__errors.push(String(e.message)));")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def app_server(env: dict[str, str], script: str = "app.py"):
+    """A Streamlit server for `script` on a free loopback port; yields its base URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/_stcore/health", timeout=2)
+                break
+            except OSError:
+                if time.time() > deadline or process.poll() is not None:
+                    raise RuntimeError(f"the app ({script}) did not start")
+                time.sleep(0.3)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def wait_idle(page, quiet_ms: int = 600, timeout: float = 60) -> None:
+    """Until the app has finished its rerun: no "running" indicator and no skeleton for `quiet_ms` in a row."""
+    busy = "[data-testid='stStatusWidget'], [data-testid='stSkeleton']"
+    deadline = time.time() + timeout
+    quiet_since = None
+    while time.time() < deadline:
+        if page.locator(busy).count():
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.time()
+        elif (time.time() - quiet_since) * 1000 >= quiet_ms:
+            return
+        page.wait_for_timeout(50)
+    raise TimeoutError("the app kept running")
+
+
+def sidebar(page):
+    return page.locator("[data-testid='stSidebar']")
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick `option` (its label, counts aside) in the sidebar multiselect labelled `label`, then let it rerun."""
+    box = sidebar(page).locator("[data-testid='stMultiSelect']",
+                                has=page.locator("label", has_text=re.compile(f"^{re.escape(label)}$")))
+    for attempt in range(3):
+        box.locator("input").click()
+        choice = page.locator("[role='option']", has_text=re.compile(f"^{re.escape(option)}( \\(|$)"))
+        try:
+            choice.first.click(timeout=5_000)
+            break
+        except Exception:
+            page.keyboard.press("Escape")
+            if attempt == 2:
+                raise
+    page.keyboard.press("Escape")
+    wait_idle(page)
+
+
+def chosen(page, label: str) -> list[str]:
+    """The chips shown in a sidebar multiselect (what the person sees as selected)."""
+    box = sidebar(page).locator("[data-testid='stMultiSelect']",
+                                has=page.locator("label", has_text=re.compile(f"^{re.escape(label)}$")))
+    tags = box.locator("[data-testid='stMultiSelectTagsContainer'] [data-tag]")
+    return [tags.nth(i).get_attribute("aria-label") for i in range(tags.count())]
+
+
+def shown_count(page) -> int:
+    """The number of players the page says it shows ("N acteurs affichés sur M" / "N of M players shown")."""
+    for text in page.locator("[data-testid='stCaptionContainer']").all_inner_texts():
+        match = re.search(r"(\d[\d\u202f\u00a0 ]*) (?:acteurs? affichés? sur|of \d+ players? shown)", text)
+        if match:
+            return int(re.sub(r"\D", "", match.group(1)))
+    raise AssertionError("no count caption on the page")
+
+
+def switch_language(page, code: str) -> None:
+    sidebar(page).get_by_role("radio", name=code.upper(), exact=True).click()
+    wait_idle(page)
+
+
+def map_frame(page, selector: str = MAP_FRAME, index: int = 0):
+    """The Leaflet map's frame locator and frame handle, once the map engine has drawn the selection."""
+    page.wait_for_selector(selector, timeout=60_000)
+    frame = page.frame_locator(selector).nth(index) if index else page.frame_locator(selector).first
+    frame.locator(".leaflet-container").wait_for(timeout=60_000)
+    handles = [f for f in page.frames if "streamlit_folium" in f.url]
+    handle = handles[index]
+    handle.wait_for_function(f"({MAP_READY})()", timeout=60_000)
+    return frame, handle
+
+
+# The map engine's own figures (window.entityMap); the older engine (window.entityClusters) is read too, so that a
+# journey test can be run against earlier commits to show that it fails there for the behaviour it checks.
+MAP_READY = ("() => (window.entityMap && window.entityMap.ready())"
+             " || (window.entityClusters && window.entityClusters.getLayers().length > 0)")
+MAP_COUNT = ("() => window.entityMap ? window.entityMap.count()"
+             " : window.entityClusters.getLayers().length")
+
+
+def map_count(handle) -> int:
+    """Players drawn on the map (clustered or not) for the current selection."""
+    return handle.evaluate(f"({MAP_COUNT})()")
+
+
+def hosts(urls) -> set[str]:
+    return {url.split("/")[2] for url in urls if url.startswith("http")}
