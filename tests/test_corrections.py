@@ -3,6 +3,7 @@
 import datetime as dt
 import multiprocessing
 import os
+import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -10,9 +11,9 @@ import psycopg
 import pytest
 
 from ecosystem.corrections.db import connect
-from ecosystem.corrections.service import (ACCEPTED, PENDING, REJECTED, REVERTED, NotPending, RateLimited, accept,
-                                           current_raw, data_version, export_current_csv, history, queue,
-                                           reject, revert, status_of, submit)
+from ecosystem.corrections.service import (ACCEPTED, DUPLICATE_WINDOW, PENDING, REJECTED, REVERTED, NotPending,
+                                           RateLimited, accept, current_raw, data_version, export_current_csv,
+                                           history, queue, reject, revert, status_of, submit)
 from ecosystem.corrections.validation import check_submission
 from ecosystem.loading import read_entities_csv, to_geodataframe
 from ecosystem.validation import validate
@@ -153,7 +154,7 @@ def test_export_current_dataset_in_the_seed_format(factory, tmp_path):
 
 def test_rate_limit_per_email_and_per_session(factory):
     for i in range(5):
-        send(factory, token=f"t{i}")
+        send(factory, values={"address": f"{i} bis rue Gaston Crémieux"}, token=f"t{i}")
     with pytest.raises(RateLimited):
         send(factory, token="t-new")
     for i in range(10):  # ten different addresses from one browser session
@@ -163,6 +164,66 @@ def test_rate_limit_per_email_and_per_session(factory):
     assert send(factory, contact=CONTACT | {"contact_email": "z@example.org"}, token="other-session")
     later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=2)
     assert send(factory, token="t-new", now=later)  # the window has passed
+
+
+def test_the_same_request_sent_twice_is_stored_once_with_one_reference(factory):
+    first = send(factory)
+    # Another tab, the address typed in capitals: still the same request.
+    again = send(factory, contact=CONTACT | {"contact_email": "CLAIRE@Example.org"}, token="session-2")
+    assert again == first
+    assert [submission.reference for submission in queue(factory)] == [first]
+    new = {"name": "Biotech Deux Fois", "kind": "company", "category": "startup"}
+    created = submit(factory, entity_id=None, values=new, current={}, contact=CONTACT, session_token="s")
+    assert submit(factory, entity_id=None, values=new, current={}, contact=CONTACT, session_token="s") == created
+    assert len(queue(factory)) == 2
+
+
+def test_requests_differing_in_any_part_get_their_own_reference(factory):
+    other = CONTACT | {"contact_email": "paul@example.org"}
+    references = [
+        send(factory),
+        send(factory, values={"address": "3 rue Gaston Crémieux"}),
+        send(factory, contact=CONTACT | {"comment": "Adresse du siège."}),
+        send(factory, contact=CONTACT | {"relation": "other"}),
+        send(factory, contact=CONTACT | {"contact_name": "C. Martin"}),
+        send(factory, contact=other),
+        send(factory, entity_id="genethon", contact=other),
+        submit(factory, entity_id=None, values={"name": "Genopole"}, current={}, contact=other, session_token="s"),
+    ]
+    assert len(set(references)) == len(references) == len(queue(factory))
+
+
+def test_the_same_request_after_the_window_is_a_new_request(factory):
+    start = dt.datetime.now(dt.timezone.utc)
+    first = send(factory, now=start)
+    assert send(factory, now=start + DUPLICATE_WINDOW - dt.timedelta(seconds=1)) == first
+    later = send(factory, now=start + DUPLICATE_WINDOW + dt.timedelta(seconds=1))
+    assert later != first and len(queue(factory)) == 2
+
+
+def test_a_request_sent_again_does_not_count_against_the_rate_limit(factory):
+    references = [send(factory, values={"address": f"{i} rue Gaston Crémieux"}) for i in range(5)]
+    for _ in range(3):  # the limit is reached, but this is the fifth request again: its reference, no refusal
+        assert send(factory, values={"address": "4 rue Gaston Crémieux"}) == references[-1]
+    assert len(queue(factory)) == 5
+    with pytest.raises(RateLimited):  # a genuinely new request is still refused
+        send(factory, values={"address": "5 rue Gaston Crémieux"})
+
+
+def test_identical_requests_sent_at_once_store_exactly_one(database_url):
+    connect(database_url)  # migrate once, before the writers start
+    writers = 8
+    for attempt in range(5):
+        start = threading.Barrier(writers)
+
+        def click(_):
+            start.wait()  # all the writers submit at the same moment
+            return send(connect(database_url), values={"address": f"{attempt} rue Gaston Crémieux"})
+
+        with ThreadPoolExecutor(writers) as pool:
+            references = set(pool.map(click, range(writers)))
+        assert len(references) == 1
+    assert len(queue(connect(database_url))) == 5
 
 
 def _writer(args):

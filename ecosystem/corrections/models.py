@@ -34,6 +34,8 @@ class Submission(Base):
     language: Mapped[str] = mapped_column(String(2), default="fr")
     session_key: Mapped[str] = mapped_column(String(64), index=True)
     submitted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    # sha256 of what was asked (service.content_digest): a resubmission within minutes finds the first request.
+    content_digest: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
 
     changes: Mapped[list[FieldChange]] = relationship(back_populates="submission", order_by="FieldChange.id",
                                                       cascade="all, delete-orphan")

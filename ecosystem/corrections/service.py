@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 
 import pandas as pd
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from ecosystem.corrections.models import EntityHistory, FieldChange, Review, Submission, utcnow
@@ -23,6 +24,8 @@ from geo.geocoding import reference_point
 
 PER_EMAIL_PER_HOUR = 5
 PER_SESSION_PER_HOUR = 10
+# The same request sent again within this delay (a double click, a reload) gets the first one's reference.
+DUPLICATE_WINDOW = dt.timedelta(minutes=10)
 PENDING, ACCEPTED, REJECTED, REVERTED = "pending", "accepted", "rejected", "reverted"
 
 
@@ -43,18 +46,57 @@ def reference_for(submission_id: int, when: dt.datetime) -> str:
     return f"CORR-{when.year}-{submission_id:06d}"
 
 
+def content_digest(kind: str, entity_id: str, values: dict[str, str], contact: dict[str, str]) -> str:
+    """sha256 of what a request asks and who asks it (e-mail case-insensitive): equal for a resubmission."""
+    canonical = {"kind": kind, "entity_id": entity_id, "values": {name: str(value) for name, value in values.items()},
+                 "email": contact["contact_email"].strip().lower(), "name": contact["contact_name"].strip(),
+                 "organisation": contact.get("contact_organisation", "").strip(),
+                 "comment": contact.get("comment", "").strip(), "relation": contact["relation"]}
+    encoded = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+def _serialize_identical_writers(session: Session, digest: str) -> None:
+    """Make "look for the same request, else store it" atomic; the lock is held until the transaction ends.
+
+    Not a unique constraint on (digest, time bucket): two clicks a second apart can fall on either side of a
+    bucket edge. PostgreSQL: a transaction-level advisory lock keyed by the digest, so that the second of two
+    identical requests waits for the first to commit, then sees its row (read committed: each statement reads
+    the latest commits); different requests do not wait for each other. SQLite: BEGIN IMMEDIATE takes the
+    database's single write lock before the look-up (readers are not blocked in WAL mode); a deferred
+    transaction would read first and could miss a row committed just before its own insert.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(int.from_bytes(bytes.fromhex(digest[:16]), "big",
+                                                                         signed=True))))
+    elif dialect == "sqlite":
+        session.execute(text("BEGIN IMMEDIATE"))
+
+
 def submit(factory: sessionmaker[Session], *, entity_id: str | None, values: dict[str, str],
            current: dict[str, str], contact: dict[str, str], session_token: str, language: str = "fr",
            now: dt.datetime | None = None) -> str:
     """Store a validated request (see validation.check_submission) and return its reference.
 
     `values` are the proposed fields, `current` what the submitter saw (recorded as the old values). A request
-    for a new organisation has `entity_id=None`; its identifier is derived from its name.
+    for a new organisation has `entity_id=None`; its identifier is derived from its name. The same request sent
+    again within DUPLICATE_WINDOW is not stored twice: its first reference is returned, and it does not count
+    against the rate limits.
     """
     now = now or utcnow()
     fingerprint = session_fingerprint(session_token)
     email = contact["contact_email"].strip()
+    kind = "new" if entity_id is None else "change"
+    target = entity_id or slugify(values.get("name", "")) or "nouvelle-organisation"
+    digest = content_digest(kind, target, values, contact)
     with factory.begin() as session:
+        _serialize_identical_writers(session, digest)
+        earlier = session.scalar(select(Submission.reference).where(
+            Submission.content_digest == digest, Submission.submitted_at >= now - DUPLICATE_WINDOW)
+            .order_by(Submission.id.desc()).limit(1))
+        if earlier:
+            return earlier
         hour_ago = now - dt.timedelta(hours=1)
         by_email = session.scalar(select(func.count()).select_from(Submission).where(
             func.lower(Submission.contact_email) == email.lower(), Submission.submitted_at >= hour_ago))
@@ -63,11 +105,10 @@ def submit(factory: sessionmaker[Session], *, entity_id: str | None, values: dic
         if by_email >= PER_EMAIL_PER_HOUR or by_session >= PER_SESSION_PER_HOUR:
             raise RateLimited()
         submission = Submission(
-            kind="new" if entity_id is None else "change",
-            entity_id=entity_id or slugify(values.get("name", "")) or "nouvelle-organisation",
-            status=PENDING, comment=contact.get("comment", ""), contact_name=contact["contact_name"],
-            contact_email=email, contact_organisation=contact.get("contact_organisation", ""),
-            relation=contact["relation"], language=language, session_key=fingerprint, submitted_at=now,
+            kind=kind, entity_id=target, status=PENDING, comment=contact.get("comment", ""),
+            contact_name=contact["contact_name"], contact_email=email,
+            contact_organisation=contact.get("contact_organisation", ""), relation=contact["relation"],
+            language=language, session_key=fingerprint, submitted_at=now, content_digest=digest,
         )
         submission.changes = [FieldChange(field=name, old_value=current.get(name, ""), new_value=value)
                               for name, value in values.items()]
