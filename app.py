@@ -7,7 +7,8 @@ multipage mode, so a shared deep link (/carte?…) opened first shows a "Page no
 import streamlit as st
 
 from ecosystem.i18n import t
-from views._shared import current_language, language_selector
+from views._shared import language_selector
+from views._state import current_language, enter_page
 
 st.set_page_config(page_title="Biothérapies IdF", page_icon="static/favicon.png", layout="wide")
 
@@ -17,6 +18,8 @@ navigation = st.navigation([
     st.Page("views/map.py", title=t("page_map", lang), icon=":material/map:", url_path="carte"),
     st.Page("views/analyses.py", title=t("page_analyses", lang), icon=":material/bar_chart:", url_path="analyses"),
     st.Page("views/directory.py", title=t("page_directory", lang), icon=":material/list:", url_path="annuaire"),
+    st.Page("views/profile.py", title=t("page_profile", lang), icon=":material/id_card:", url_path="fiche",
+            visibility="hidden"),
     st.Page("views/correction.py", title=t("page_correction", lang), icon=":material/edit:",
             url_path="correction"),
     st.Page("views/moderation.py", title=t("page_moderation", lang), icon=":material/fact_check:",
@@ -25,5 +28,6 @@ navigation = st.navigation([
     st.Page("views/quality.py", title=t("page_quality", lang), icon=":material/rule:", url_path="qualite"),
     st.Page("views/about.py", title=t("page_about", lang), icon=":material/info:", url_path="a-propos"),
 ])
+enter_page(navigation.url_path)
 language_selector()
 navigation.run()

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
@@ -47,7 +49,9 @@ def to_geojson_bytes(gdf: gpd.GeoDataFrame) -> bytes:
 
 
 def export_metadata(filters: Filters, rows: int, data_date: str, lang: str,
-                    now: dt.datetime | None = None) -> dict[str, str]:
+                    now: dt.datetime | None = None, scope: str = "") -> dict[str, str]:
+    """What an exported file holds and where it comes from; `scope` says how the rows were chosen when the
+    filters alone do not (a proximity search, a hand-picked shortlist)."""
     now = now or dt.datetime.now(dt.timezone.utc)
     applied = filters_to_query(filters)
     return {
@@ -55,6 +59,7 @@ def export_metadata(filters: Filters, rows: int, data_date: str, lang: str,
         "licence": LICENCE,
         "data_date": data_date,
         "filters": json.dumps(applied, ensure_ascii=False) if applied else "aucun / none",
+        **({"scope": scope} if scope else {}),
         "rows": str(rows),
         "language": lang,
         "exported_at": now.isoformat(timespec="seconds"),
@@ -68,3 +73,22 @@ def to_xlsx_bytes(gdf: pd.DataFrame, metadata: dict[str, str]) -> bytes:
         pd.DataFrame(list(metadata.items()), columns=["key", "value"]).to_excel(
             writer, sheet_name="metadata", index=False)
     return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One downloadable format: its message key (export_<key>), file-name suffix, MIME type and builder."""
+
+    key: str
+    suffix: str
+    mime: str
+    build: Callable[[pd.DataFrame, dict[str, str]], bytes]
+
+
+EXPORT_FORMATS = (
+    ExportFormat("csv", ".csv", "text/csv", lambda rows, _: to_csv_bytes(rows)),
+    ExportFormat("csv_semicolon", "-excel.csv", "text/csv", lambda rows, _: to_csv_bytes(rows, ";")),
+    ExportFormat("geojson", ".geojson", "application/geo+json", lambda rows, _: to_geojson_bytes(rows)),
+    ExportFormat("xlsx", ".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                 to_xlsx_bytes),
+)

@@ -42,3 +42,17 @@ def filters_from_query(params: Mapping[str, str]) -> Filters:
         values[facet] = tuple(v for v in allowed_values(facet, vocabulary) if v in wanted)
     text = str(params.get(TEXT_PARAM, ""))[:MAX_TEXT_LENGTH].strip()
     return Filters(**values, text=text)
+
+
+def parse_choice(value: str | None, allowed, default=None):
+    """`value` if it is one of `allowed` (a collection or a mapping's keys), else `default`."""
+    return value if value is not None and value in allowed else default
+
+
+def parse_km(value: str | None, default: float, low: float = 0.5, high: float = 50.0) -> float:
+    """A radius in km from a link: a number within [low, high], rounded to the half kilometre, else `default`."""
+    try:
+        km = round(float(str(value).replace(",", ".")) * 2) / 2
+    except (TypeError, ValueError):
+        return default
+    return km if low <= km <= high else default

@@ -14,6 +14,7 @@ import folium
 import folium.elements
 
 STATIC_URL = "/app/static/vendor"
+OWN_URL = "/app/static/js"  # the app's own scripts
 
 # Name folium gives an asset -> our copy. Assets folium declares but the map does not need are mapped to None
 # (dropped): bootstrap and awesome-markers are only used by folium.Icon, which this app does not use.
@@ -21,10 +22,12 @@ LOCAL_ASSETS: dict[str, str | None] = {
     "leaflet": f"{STATIC_URL}/leaflet/leaflet.js",
     "leaflet_css": f"{STATIC_URL}/leaflet/leaflet.css",
     "jquery": f"{STATIC_URL}/jquery/jquery.min.js",
+    # MarkerCluster serves only the benchmark's naive page (bench/naive_app.py); the app clusters with Supercluster.
     "markerclusterjs": f"{STATIC_URL}/markercluster/leaflet.markercluster.js",
     "markerclustercss": f"{STATIC_URL}/markercluster/MarkerCluster.css",
     "markerclusterdefaultcss": f"{STATIC_URL}/markercluster/MarkerCluster.Default.css",
-    "subgroupjs": f"{STATIC_URL}/subgroup/leaflet.featuregroup.subgroup.js",
+    "superclusterjs": f"{STATIC_URL}/supercluster/supercluster.min.js",
+    "entitymapjs": f"{OWN_URL}/entity-map.js",
     "Control.Fullscreen.js": f"{STATIC_URL}/fullscreen/Control.FullScreen.js",
     "Control.FullScreen.css": f"{STATIC_URL}/fullscreen/Control.FullScreen.css",
     "bootstrap": None,

@@ -9,8 +9,10 @@ escaped here with `html.escape` when the HTML is built in Python.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
+import math
 from functools import lru_cache
 
 import folium
@@ -65,17 +67,19 @@ def popup_labels(lang: str) -> tuple[list[str], dict[tuple[str, str], int]]:
 
 
 def entity_rows(gdf: gpd.GeoDataFrame, lang: str) -> list[list]:
-    """One compact row per entity: lat, lon, id, name, category, commune, tags, website.
+    """One compact row per entity: lat, lon, id, name, kind, category, commune, tags, website.
 
-    Category and tags are indices into `popup_labels(lang)[0]`, sent once per layer rather than once per row.
+    Kind is an index into KIND_STYLE; category and tags are indices into `popup_labels(lang)[0]`, whose order is
+    the vocabulary's in every language, so that labels travel once per map rather than once per row.
     """
     _, index = popup_labels(lang)
+    kinds = {kind: i for i, kind in enumerate(KIND_STYLE)}
     rows = []
     for entity in gdf.itertuples():
         tags = [index[(column, key)] for column in TAG_COLUMNS_IN_POPUP for key in getattr(entity, column)
                 if (column, key) in index]
         rows.append([round(entity.lat, 6), round(entity.lon, 6), entity.id, entity.name,
-                     index.get(("category", entity.category), -1), entity.commune_name,
+                     kinds.get(entity.kind, 0), index.get(("category", entity.category), -1), entity.commune_name,
                      list(dict.fromkeys(tags)), entity.website or ""])
     return rows
 
@@ -143,88 +147,75 @@ ESCAPE_JS = """
 """
 
 
-class EntityClusterRoot(folium.plugins.MarkerCluster):
-    """The one clustering shared by the per-kind layers, so that their cluster bubbles never overlap.
+class EntityData(folium.elements.JSCSSMixin, MacroElement):
+    """Hands the selection to the browser's map engine (static/js/entity-map.js): rows, labels, the selected
+    player and the view to fit. The engine clusters and draws; see that file for why."""
 
-    streamlit-folium renames the variables of each dynamic layer independently, so the per-kind layers find the
-    clustering through a global (`window.entityClusters`) rather than through a folium variable name.
-    """
-
+    default_js = [("superclusterjs", LOCAL_ASSETS["superclusterjs"]), ("entitymapjs", LOCAL_ASSETS["entitymapjs"])]
     _template = Template("""
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.markerClusterGroup({{ this.options|tojavascript }});
-        {{ this.get_name() }}.options.iconCreateFunction = function (c) {
-            return L.divIcon({html: "<div><span>" + c.getChildCount() + "</span></div>",
-                              className: "entity-cluster", iconSize: [34, 34]});
-        };
-        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
-        window.entityClusters = {{ this.get_name() }};
+        window.EntityMap.of({{ this._parent._parent.get_name() }}).show({
+            rows: {{ this.rows_json }}, key: {{ this.key|tojson }}, text: {{ this.text|tojson }},
+            selected: {{ this.selected|tojson }}, view: {{ this.view|tojson }},
+            clustering: {{ this.clustering|tojson }}});
         {% endmacro %}
     """)
 
-    def __init__(self):
-        super().__init__(name=None, control=False, options={"showCoverageOnHover": False, "maxClusterRadius": 45,
-                                                            "chunkedLoading": True})
-
-
-class EntityMarkers(folium.elements.JSCSSMixin, MacroElement):
-    """Markers of one kind, built in the browser from compact rows (see `entity_rows`), clustered by the root."""
-
-    default_js = [("subgroupjs", LOCAL_ASSETS["subgroupjs"])]
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = (function () {
-""" + ESCAPE_JS + """            var text = {{ this.text|tojson }};
-            var rows = {{ this.rows_json }};
-            var icon = L.divIcon({html: text.icon, className: "entity-icon", iconSize: [16, 16],
-                                  iconAnchor: [8, 8], popupAnchor: [0, -8], tooltipAnchor: [8, 0]});
-            var popup = function (r) {
-                var parts = ["<div class='entity-popup'><strong>" + esc(r[3]) + "</strong>",
-                             "<div>" + esc(text.labels[r[4]]) + " · " + esc(r[5]) + "</div>"];
-                if (r[6].length) {
-                    parts.push("<div class='tags'>"
-                               + esc(r[6].map(function (i) { return text.labels[i]; }).join(", ")) + "</div>");
-                }
-                if (/^https?:\\/\\//i.test(r[7])) {
-                    parts.push("<div><a href='" + esc(r[7]) + "' target='_blank' rel='noopener noreferrer'>"
-                               + esc(text.website) + "</a></div>");
-                }
-                // Relative to the app page around the map frame, not to the frame's own address; in a new tab,
-                // since the component's sandbox does not let the frame navigate the page itself.
-                var link = text.correction_url + encodeURIComponent(r[2]);
-                try { link = new URL(link, window.top.location.href).href; } catch (e) {}
-                parts.push("<div><a class='correction' href='" + esc(link) + "' target='_blank' rel='noopener'>"
-                           + esc(text.suggest) + "</a></div></div>");
-                return parts.join("");
-            };
-            var markers = [];
-            for (var i = 0; i < rows.length; i++) {
-                var r = rows[i];
-                var marker = L.marker([r[0], r[1]], {icon: icon, title: r[3], alt: r[3], keyboard: true});
-                marker.bindTooltip(esc(r[3]) + " — " + esc(text.kind));
-                marker.bindPopup((function (row) { return function () { return popup(row); }; })(r),
-                                 {maxWidth: 280});
-                markers.push(marker);
-            }
-            var group = L.featureGroup.subGroup(window.entityClusters, markers);
-            group.addTo({{ this._parent.get_name() }});
-            return group;
-        })();
-        {% endmacro %}
-    """)
-
-    def __init__(self, rows_json: list[str], kind: str, lang: str, correction_url: str):
+    def __init__(self, rows_json: list[str], text: dict, selected: str | None, view: dict | None,
+                 clustering: bool):
         super().__init__()
-        self._name = "EntityMarkers"
+        self._name = "EntityData"
         self.rows_json = "[" + ",".join(rows_json) + "]"
-        self.text = {
-            "labels": popup_labels(lang)[0],
-            "icon": kind_icon_svg(kind),
-            "kind": load_vocabulary().label("kind", kind, lang),
-            "website": t("website", lang),
-            "suggest": t("suggest_correction", lang),
-            "correction_url": correction_url,
-        }
+        self.key = hashlib.sha1(self.rows_json.encode()).hexdigest()[:16]
+        self.text, self.selected, self.view, self.clustering = text, selected, view, clustering
+
+
+class EntityKindSwitch(MacroElement):
+    """Ties a per-kind layer of the layer control to the engine: unticking it hides that kind."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        window.EntityMap.kindLayer({{ this._parent._parent.get_name() }}, {{ this._parent.get_name() }},
+                                   {{ this.kind_index }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, kind_index: int):
+        super().__init__()
+        self._name = "EntityKindSwitch"
+        self.kind_index = kind_index
+
+
+def engine_text(lang: str, correction_url: str) -> dict:
+    """What the engine shows around the rows, in `lang`."""
+    vocabulary = load_vocabulary()
+    return {
+        "labels": popup_labels(lang)[0],
+        "icons": [kind_icon_svg(kind) for kind in KIND_STYLE],
+        "kinds": [vocabulary.label("kind", kind, lang) for kind in KIND_STYLE],
+        "website": t("website", lang),
+        "suggest": t("suggest_correction", lang),
+        "cluster": t("cluster_title", lang),
+        "correction_url": correction_url,
+    }
+
+
+def fit_view(points: pd.DataFrame, circle: tuple[float, float, float] | None = None) -> dict | None:
+    """The view the map moves to when the selection changes: the circle (lat, lon, km) of a proximity search,
+    else the selection's extent. Its key changes with the selection, so the view moves once per change and the
+    person's own panning is left alone in between."""
+    if circle is not None:
+        lat, lon, km = circle
+        dlat, dlon = km / 111.2, km / (111.2 * math.cos(math.radians(lat)))
+        bounds = [[lat - dlat, lon - dlon], [lat + dlat, lon + dlon]]
+        identity = f"circle:{lat:.6f},{lon:.6f},{km}"
+    elif len(points):
+        bounds = [[float(points["lat"].min()), float(points["lon"].min())],
+                  [float(points["lat"].max()), float(points["lon"].max())]]
+        identity = ",".join(sorted(points["id"]))
+    else:
+        return None
+    return {"key": hashlib.sha1(identity.encode()).hexdigest()[:16], "bounds": bounds, "maxZoom": 15}
 
 
 class Legend(MacroElement):
@@ -266,7 +257,10 @@ def choropleth_legend_html(breaks: tuple[int, ...], title: str) -> str:
 MAP_CSS = """
 <style>
 .entity-icon { background: none; border: none; }
-.entity-cluster div { width: 34px; height: 34px; border-radius: 17px; color: #fff; background: #37474f;
+.entity-icon svg { display: block; }
+.entity-halo { border: 3px solid #CC79A7; border-radius: 50%; box-sizing: border-box;
+  box-shadow: 0 0 0 2px #fff, 0 0 6px 2px rgba(204,121,167,.6); pointer-events: none; }
+.entity-cluster div { width: 100%; height: 100%; border-radius: 50%; color: #fff; background: #37474f;
   display: flex; align-items: center; justify-content: center; font: bold 12px sans-serif;
   box-shadow: 0 0 0 4px rgba(255,255,255,.6); }
 .entity-popup { font: 13px/1.35 sans-serif; } .entity-popup .tags { color: #444; margin: 4px 0; }
@@ -304,22 +298,25 @@ def base_map(basemap: str, lang: str) -> folium.Map:
     return localise_assets(fmap)
 
 
-def entity_layers(gdf: gpd.GeoDataFrame, lang: str, correction_url: str,
-                  rows_json: pd.Series | None = None) -> list[folium.FeatureGroup]:
-    """The shared clustering, then one layer per kind (always three, possibly empty: a stable layer control).
+def entity_layers(gdf: gpd.GeoDataFrame, lang: str, correction_url: str, rows_json: pd.Series | None = None,
+                  selected: str | None = None, view: dict | None = None,
+                  clustering: bool = True) -> list[folium.FeatureGroup]:
+    """The selection for the engine, then one layer per kind for the layer control (always three, possibly
+    empty: a stable control).
 
     `rows_json` may hold `marker_json` precomputed for a superset of `gdf` (same index).
     """
     vocabulary = load_vocabulary()
     rows_json = marker_json(gdf, lang) if rows_json is None else rows_json
-    root = folium.FeatureGroup(name="clusters", control=False)
-    EntityClusterRoot().add_to(root)
-    layers = [localise_assets(root)]
-    for kind in KIND_STYLE:
-        subset = gdf[gdf["kind"] == kind]
-        group = folium.FeatureGroup(name=f"{vocabulary.label('kind', kind, lang)} ({len(subset)})")
-        EntityMarkers(rows_json.loc[subset.index].tolist(), kind, lang, correction_url).add_to(group)
-        layers.append(localise_assets(group))
+    data = folium.FeatureGroup(name="entities", control=False)
+    EntityData(rows_json.loc[gdf.index].tolist(), engine_text(lang, correction_url), selected, view,
+               clustering).add_to(data)
+    layers = [localise_assets(data)]
+    for kind_index, kind in enumerate(KIND_STYLE):
+        count = int((gdf["kind"] == kind).sum())
+        group = folium.FeatureGroup(name=f"{vocabulary.label('kind', kind, lang)} ({count})")
+        EntityKindSwitch(kind_index).add_to(group)
+        layers.append(group)
     return layers
 
 

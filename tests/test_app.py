@@ -20,9 +20,9 @@ def run_page(page: str, lang: str = "fr", **params: str) -> AppTest:
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     if lang != "fr":
         app.query_params["lang"] = lang
+    app.run()  # pages declared with a custom url_path are known after a first run (of the home page)
     for name, value in params.items():
         app.query_params[name] = value
-    app.run()  # pages declared with a custom url_path are known after a first run
     app.switch_page(page)
     return app.run()
 
@@ -81,7 +81,7 @@ def test_proximity_lists_nearby_players_with_distances():
     entities = load_entities()
     origin = entities[entities["id"] == "genopole"].iloc[0]
     app = run_page("views/map.py")
-    app.selectbox(key="proximity_origin").set_value(origin["id"]).run()
+    app.selectbox(key="widget_carte_near").set_value(origin["id"]).run()
     assert not app.exception
     near = app.dataframe[0].value  # the proximity table comes before the full list
     assert len(near) > 5 and "Distance (km)" in near.columns
@@ -89,7 +89,8 @@ def test_proximity_lists_nearby_players_with_distances():
     assert origin["name"] not in set(near.iloc[:, 0])
 
 
-PAGES = ("views/home.py", "views/map.py", "views/analyses.py", "views/directory.py", "views/correction.py",
+PAGES = ("views/home.py", "views/map.py", "views/analyses.py", "views/directory.py", "views/profile.py",
+         "views/correction.py",
          "views/moderation.py", "views/importer.py", "views/quality.py", "views/about.py")
 
 
@@ -114,18 +115,19 @@ def test_analyses_follow_the_filters_and_offer_each_table_as_csv():
     assert len(app.get("download_button")) == 7 + 3  # one per breakdown and per cross-tab
 
 
-def test_directory_profile_by_url():
+@pytest.mark.parametrize("page", ["views/profile.py", "views/directory.py"])  # /annuaire?id= of earlier links
+def test_profile_by_url(page):
     entity = load_entities().iloc[3]
     for lang in ("fr", "en"):
-        app = run_page("views/directory.py", lang, id=entity["id"])
+        app = run_page(page, lang, id=entity["id"])
         assert not app.exception
         html = " ".join(element.proto.body for element in app.get("html"))
         assert escape(entity["name"]) in html and escape(entity["description_" + lang]) in html
         assert escape(f"correction?{'lang=en&' if lang == 'en' else ''}id={entity['id']}") in html
 
 
-def test_directory_unknown_id_says_so():
-    app = run_page("views/directory.py", id="no-such-entity")
+def test_profile_unknown_id_says_so():
+    app = run_page("views/profile.py", id="no-such-entity")
     assert not app.exception and "no-such-entity" in app.warning[0].value
 
 

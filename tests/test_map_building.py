@@ -16,7 +16,7 @@ from geo.assets import UnvendoredAsset, asset_links, localise_assets
 from geo.basemaps import BASEMAP_CHOICES, basemap_from_env
 from geo.boundaries import load_communes, load_departements
 from geo.geocoding import reference_point
-from geo.mapping import (COMMUNE_BREAKS, DEPARTEMENT_BREAKS, Legend, base_map, break_labels, choropleth_class,
+from geo.mapping import (COMMUNE_BREAKS, DEPARTEMENT_BREAKS, KIND_STYLE, Legend, base_map, break_labels, choropleth_class,
                          choropleth_geojson, choropleth_layer, entity_layers, entity_rows, footprint_layer,
                          marker_json, popup_labels, proximity_layer)
 from tests.conftest import make_raw, make_row, paris_level_row
@@ -44,7 +44,7 @@ def test_no_map_references_an_external_script_or_stylesheet(basemap):
     fmap = every_map(basemap, load_entities())
     scripts, styles = asset_links(fmap)
     assert scripts and styles
-    assert all(url.startswith("/app/static/vendor/") for url in scripts + styles), scripts + styles
+    assert all(url.startswith("/app/static/") for url in scripts + styles), scripts + styles
     for url in scripts + styles:
         assert (ROOT / "static" / url.removeprefix("/app/static/")).is_file(), url
     html = fmap.get_root().render()
@@ -106,9 +106,12 @@ def test_entity_rows_carry_what_the_popup_shows(sample_entities):
     rows = entity_rows(sample_entities, "en")
     alpha = rows[list(sample_entities["id"]).index("alpha")]
     assert alpha[:4] == [48.623745, 2.429457, "alpha", "Alpha Thérapies"]
-    assert labels[alpha[4]] == "Start-up" and alpha[5] == "Évry-Courcouronnes"
-    assert [labels[i] for i in alpha[6]] == ["Oncology", "Haematology", "Cell therapy", "R&D"]
-    assert alpha[7] == "https://example.org"
+    assert list(KIND_STYLE)[alpha[4]] == "company"
+    assert labels[alpha[5]] == "Start-up" and alpha[6] == "Évry-Courcouronnes"
+    assert [labels[i] for i in alpha[7]] == ["Oncology", "Haematology", "Cell therapy", "R&D"]
+    assert alpha[8] == "https://example.org"
+    # The labels' order is the vocabulary's in every language: rows need not be rebuilt for the other one.
+    assert entity_rows(sample_entities, "fr") == rows
 
 
 def test_marker_json_is_safe_inside_a_script_element(hostile_entities):

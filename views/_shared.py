@@ -1,16 +1,16 @@
-"""Streamlit glue shared by the pages: cached data, language and filter state mirrored in the URL.
+"""Streamlit glue shared by the pages: cached data, the language switch, the filter sidebar, export buttons.
 
-No business rule here: filtering, counting and URL encoding are functions of `ecosystem`.
+No business rule here: filtering, counting and URL encoding are functions of `ecosystem`; what a person has
+chosen lives in views/_state.py.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+import json
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from ecosystem.exports import export_metadata, to_csv_bytes, to_geojson_bytes, to_xlsx_bytes
+from ecosystem.exports import EXPORT_FORMATS, export_metadata
 from ecosystem.filters import Filters, facet_selections
 from ecosystem.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from ecosystem.corrections.db import connect
@@ -19,12 +19,11 @@ from ecosystem.corrections.service import data_version as current_version
 from ecosystem.loading import load_footprints, to_geodataframe
 from ecosystem.schema import FILTER_FACETS
 from ecosystem.stats import facet_counts
-from ecosystem.urlstate import MAX_TEXT_LENGTH, TEXT_PARAM, filters_from_query, filters_to_query
+from ecosystem.urlstate import MAX_TEXT_LENGTH, TEXT_PARAM
 from ecosystem.vocabulary import load_vocabulary
 from geo.mapping import marker_json
-
-FILTERS_KEY = "filters"  # a plain session key: survives pages where the filter widgets are not drawn
-WIDGET_PREFIX = "filter_"
+from views._state import (absolute_url, current_filters, current_language, facet_widget, language_params,
+                          reset_filters, set_language)
 
 
 @st.cache_resource(show_spinner=False)
@@ -73,126 +72,38 @@ def correction_url(lang: str) -> str:
     return "correction?" + ("" if lang == DEFAULT_LANGUAGE else f"lang={lang}&") + "id="
 
 
-def current_language() -> str:
-    """The language of the URL (?lang=en), else the session's; written back to the URL so that links keep it.
-
-    Streamlit drops query parameters when the sidebar navigation changes page: the session remembers.
-    """
-    requested = st.query_params.get("lang")
-    if requested in LANGUAGES:
-        st.session_state["lang"] = requested
-    lang = st.session_state.get("lang", DEFAULT_LANGUAGE)
-    if lang != DEFAULT_LANGUAGE and requested != lang:
-        st.query_params["lang"] = lang
-    return lang
-
-
 def language_selector() -> None:
-    """FR/EN switch in the sidebar; the choice lives in the URL (?lang=en) so a shared link keeps it."""
+    """FR/EN switch in the sidebar (the choice is then shown in every page's URL as ?lang=en)."""
     lang = current_language()
-    choice = st.sidebar.segmented_control(
-        "Langue / Language", options=LANGUAGES, default=lang, format_func=str.upper, key="language_choice"
-    )
-    if choice and choice != lang:
-        st.session_state["lang"] = choice
-        if choice == DEFAULT_LANGUAGE:
-            del st.query_params["lang"]
-        else:
-            st.query_params["lang"] = choice
-        st.rerun()
+    st.session_state["language_choice"] = lang
+    st.sidebar.segmented_control("Langue / Language", options=LANGUAGES, format_func=str.upper,
+                                 key="language_choice", on_change=_language_changed)
 
 
-# Why the filter state is not the widgets' own state
-# ---------------------------------------------------
-# A multiselect sends back to the server the *label* the browser shows (its format_func output), not the option
-# key, and Streamlit maps it back through the labels of the current run. Our labels carry live counts
-# ("Entreprise (139)") and the interface language, which change whenever another facet or the language changes:
-# the browser then still holds "Entreprise (139)" while the server only knows "Entreprise (57)", so at the next
-# interaction of any kind the old label matches no option and the facet silently empties itself (issue 11).
-# Hence one source of truth, `Filters` under FILTERS_KEY (mirrored in the URL): every run writes it into each
-# widget before drawing it, so that the browser receives this run's labels, and a widget's on_change writes only
-# that widget's new value back. The same holds for any widget whose labels change (see `kept`).
-
-def is_history_navigation() -> bool:
-    """True when this run comes from the browser's Back/Forward buttons: then the URL, not the session, is the
-    state to show (the rule Streamlit applies to its own URL-bound widgets)."""
-    ctx = get_script_run_ctx()
-    return bool(ctx and ctx.is_history_navigation)
-
-
-def current_filters() -> Filters:
-    """The filters to show: the URL's on a session's first page and after Back/Forward, else the session's."""
-    if FILTERS_KEY not in st.session_state or is_history_navigation():
-        st.session_state[FILTERS_KEY] = filters_from_query(st.query_params.to_dict())
-    return st.session_state[FILTERS_KEY]
-
-
-def _write_url(filters: Filters) -> None:
-    query = filters_to_query(filters)
-    for param in (*FILTER_FACETS, TEXT_PARAM):
-        if param in query:
-            if st.query_params.get(param) != query[param]:
-                st.query_params[param] = query[param]
-        elif param in st.query_params:
-            del st.query_params[param]
-
-
-def _facet_changed(facet: str) -> None:
-    state = st.session_state
-    state[FILTERS_KEY] = state[FILTERS_KEY].with_facet(facet, state[WIDGET_PREFIX + facet])
-
-
-def _text_changed() -> None:
-    state = st.session_state
-    state[FILTERS_KEY] = replace(state[FILTERS_KEY], text=state[WIDGET_PREFIX + TEXT_PARAM])
-
-
-def _reset() -> None:
-    st.session_state[FILTERS_KEY] = Filters()
+def _language_changed() -> None:
+    set_language(st.session_state["language_choice"] or current_language())  # a click on the chosen one: keep
 
 
 def filter_sidebar(lang: str) -> Filters:
     """Facets with counts (each computed with the other facets applied), text search and reset."""
     data = entities()
     filters = current_filters()
-    _write_url(filters)
     vocabulary = load_vocabulary()
     sidebar = st.sidebar
     sidebar.header(t("filters", lang))
     selections = facet_selections(data, filters)
-    st.session_state[WIDGET_PREFIX + TEXT_PARAM] = filters.text
-    sidebar.text_input(t("search", lang), key=WIDGET_PREFIX + TEXT_PARAM, on_change=_text_changed,
-                       max_chars=MAX_TEXT_LENGTH)
+    sidebar.text_input(t("search", lang), max_chars=MAX_TEXT_LENGTH, **facet_widget(TEXT_PARAM))
     for facet in FILTER_FACETS:
-        key = WIDGET_PREFIX + facet
-        st.session_state[key] = list(filters.selected(facet))  # the state, in this run's labels (see above)
         counts = facet_counts(selections[facet], facet, vocabulary, lang)
         labels = dict(zip(counts["key"], counts["label"]))
         numbers = dict(zip(counts["key"], counts["count"]))
         sidebar.multiselect(
-            t(f"facet_{facet}", lang), options=list(counts["key"]), key=key,
-            on_change=_facet_changed, args=(facet,),
+            t(f"facet_{facet}", lang), options=list(counts["key"]), placeholder="—",
             format_func=lambda k, labels=labels, numbers=numbers: f"{labels.get(k, k)} ({numbers.get(k, 0)})",
-            placeholder="—",
+            **facet_widget(facet),
         )
-    sidebar.button(t("reset_filters", lang), on_click=_reset, width="stretch", disabled=filters.is_empty)
+    sidebar.button(t("reset_filters", lang), on_click=reset_filters, width="stretch", disabled=filters.is_empty)
     return filters
-
-
-def kept(key: str, default):
-    """Keyword arguments that make a widget keep its value across reruns, pages and language switches.
-
-    The value lives under a plain session key and is written into the widget before each draw, for the reason
-    given above `is_history_navigation`. Use: `st.segmented_control(..., **kept("choropleth", "none"))`.
-    """
-    store = f"kept_{key}"
-    st.session_state.setdefault(store, default)
-    st.session_state[key] = st.session_state[store]
-    return {"key": key, "on_change": _keep, "args": (key,)}
-
-
-def _keep(key: str) -> None:
-    st.session_state[f"kept_{key}"] = st.session_state[key]
 
 
 def csv_download(table, file_name: str, lang: str, key: str) -> None:
@@ -201,22 +112,43 @@ def csv_download(table, file_name: str, lang: str, key: str) -> None:
                        file_name=file_name, mime="text/csv", key=key, icon=":material/download:")
 
 
-def export_buttons(shown, filters: Filters, lang: str) -> None:
-    """The filtered selection as CSV (comma or semicolon), GeoJSON and XLSX with a metadata sheet.
-
-    Files are generated when a button is clicked (deferred data), not at every rerun.
-    """
+def export_buttons(selection, lang: str, *, key: str, filters: Filters | None = None, scope: str = "",
+                   file_stem: str = "biotherapies-idf") -> None:
+    """`selection` as CSV (comma or semicolon), GeoJSON and XLSX with a metadata sheet; `key` tells apart the
+    several exports of a page (what is shown, a proximity result, a shortlist) and `scope` how the rows were
+    chosen. Files are generated when a button is clicked (deferred data), not at every rerun."""
     data_date = str(max(entities()["updated"].dropna(), default=""))
-    st.subheader(t("exports", lang))
-    columns = st.columns(4)
-    columns[0].download_button(t("export_csv", lang), lambda: to_csv_bytes(shown), "biotherapies-idf.csv", "text/csv",
-                               key="export_csv", width="stretch")
-    columns[1].download_button(t("export_csv_semicolon", lang), lambda: to_csv_bytes(shown, ";"),
-                               "biotherapies-idf-excel.csv", "text/csv", key="export_csv_semicolon",
-                               width="stretch")
-    columns[2].download_button(t("export_geojson", lang), lambda: to_geojson_bytes(shown), "biotherapies-idf.geojson",
-                               "application/geo+json", key="export_geojson", width="stretch")
-    columns[3].download_button(t("export_xlsx", lang),
-                               lambda: to_xlsx_bytes(shown, export_metadata(filters, len(shown), data_date, lang)), "biotherapies-idf.xlsx",
-                               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                               key="export_xlsx", width="stretch")
+    metadata = lambda: export_metadata(filters or Filters(), len(selection), data_date, lang,  # noqa: E731
+                                       scope=scope)
+    st.caption(t("export_count", lang, count=len(selection)))
+    for column, spec in zip(st.columns(len(EXPORT_FORMATS)), EXPORT_FORMATS):
+        column.download_button(t(f"export_{spec.key}", lang), lambda spec=spec: spec.build(selection, metadata()),
+                               file_stem + spec.suffix, spec.mime, key=f"export_{key}_{spec.key}",
+                               width="stretch", disabled=len(selection) == 0, icon=":material/download:")
+
+
+def profile_link(entity_id: str, lang: str, origin: str) -> None:
+    """Link to a player's full profile page; `origin` is the page the profile's back link returns to."""
+    st.session_state["profile_origin"] = origin
+    st.page_link("views/profile.py", label=t("open_profile", lang), icon=":material/id_card:",
+                 query_params={"id": entity_id, **language_params(lang)})
+
+
+def copyable_link(params: dict[str, str], lang: str) -> None:
+    """The full address of this view, with Streamlit's copy button."""
+    st.caption(t("share_link", lang))
+    st.code(absolute_url(params), language=None, wrap_lines=True)
+
+
+def bring_into_view(selector: str, nonce: int) -> None:
+    """On a narrow screen, scrolls the element matching `selector` into view once per new `nonce` (a card drawn
+    below the map after a click would otherwise stay below the fold)."""
+    st.html(
+        "<script>(function () {"
+        f"var nonce = {json.dumps(str(nonce))}, selector = {json.dumps(selector)};"
+        "if (window.__broughtIntoView === nonce || window.innerWidth >= 640) { return; }"
+        "window.__broughtIntoView = nonce;"
+        "var tries = 0, look = function () { var el = document.querySelector(selector);"
+        " if (el) { el.scrollIntoView({behavior: 'smooth', block: 'start'}); }"
+        " else if (tries++ < 20) { window.setTimeout(look, 100); } }; look();"
+        "})();</script>", unsafe_allow_javascript=True)

@@ -3,9 +3,10 @@
 import streamlit as st
 
 from ecosystem.i18n import t
-from views._shared import current_language
+from views._state import current_language, show_in_url
 
 lang = current_language()
+show_in_url(lang)
 st.title(t("page_about", lang))
 
 st.markdown(t("about_md", lang))

@@ -7,13 +7,15 @@ from ecosystem.filters import filter_entities
 from ecosystem.i18n import t
 from ecosystem.stats import crosstab, facet_counts
 from ecosystem.vocabulary import load_vocabulary
-from views._shared import csv_download, current_language, entities, filter_sidebar
+from views._shared import csv_download, entities, filter_sidebar
+from views._state import current_language, show_in_url
 
 FACETS = ("axes", "therapeutic_areas", "activities", "modalities", "roles", "category", "dep")
 CROSSTABS = (("therapeutic_areas", "modalities"), ("activities", "dep"), ("axes", "kind"))
 
 lang = current_language()
 filters = filter_sidebar(lang)
+show_in_url(lang, filters)
 vocabulary = load_vocabulary()
 data = entities()
 shown = filter_entities(data, filters)

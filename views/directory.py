@@ -1,65 +1,61 @@
-"""Directory: a searchable, sortable table of the filtered players; a shareable profile at ?id=<entity id>."""
+"""Directory: a sortable table of the filtered players. A click on a row opens its profile (/fiche?id=…);
+ticking rows builds a shortlist, kept across filter changes, to export."""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from ecosystem.filters import filter_entities
 from ecosystem.i18n import t
-from ecosystem.profile import profile_html
-from ecosystem.proximity import position_is_vague, within_km
 from ecosystem.selection import directory_rows, table_rows
-from geo.basemaps import basemap_from_env
-from geo.mapping import base_map, entity_layers, proximity_layer
-from views._shared import (correction_url, current_language, entities, export_buttons, filter_sidebar,
-                           marker_rows)
+from views._shared import entities, export_buttons, filter_sidebar
+from views._state import current_language, language_params, show_in_url
 
-NEARBY_KM = 2.0
+TABLE = "directory_table"
+SHORTLIST = "shortlist"  # ids, in the order they were picked
 
 lang = current_language()
 data = entities()
-requested = st.query_params.get("id")
+if st.query_params.get("id"):  # profile links of earlier versions: /annuaire?id=…
+    st.switch_page("views/profile.py", query_params={"id": st.query_params["id"], **language_params(lang)})
 
 
-def close_profile() -> None:
-    del st.query_params["id"]
+def table_selected() -> None:
+    """A click on a cell opens that row's profile; the ticked rows are the shortlist (rows picked under other
+    filters stay in it). The positions are those of the table as drawn (sorting in the browser keeps them)."""
+    selection = st.session_state[TABLE].selection
+    ids = st.session_state["directory_ids"]
+    if selection.cells:
+        st.session_state["open_profile"] = ids[selection.cells[0][0]]
+    ticked = [ids[row] for row in selection.rows]
+    listed = set(ids)
+    previous = st.session_state.get(SHORTLIST, [])
+    st.session_state[SHORTLIST] = ([i for i in previous if i not in listed or i in ticked]
+                                   + [i for i in ticked if i not in previous])
 
 
-if requested:
-    st.button(t("back_to_directory", lang), on_click=close_profile, key="back")
-    if requested not in set(data["id"]):
-        st.warning(t("unknown_entity", lang, id=requested))
-        st.stop()
-    entity = data[data["id"] == requested].iloc[0]
-    near = within_km(data, requested, NEARBY_KM)
-    left, right = st.columns([3, 2], gap="large")
-    with left:
-        st.html(profile_html(entity, lang, f"{correction_url(lang)}{requested}"))
-        st.caption(f"{t('share_link', lang)} : `?id={requested}`")
-    vague = position_is_vague(entity)  # somewhere in Paris: no distance circle, a zoom showing the whole city
-    with right:
-        fmap = base_map(basemap_from_env(), lang)
-        layers = [*entity_layers(data[data["id"].isin([requested, *near["id"]])], lang, correction_url(lang),
-                                 marker_rows(lang)),
-                  proximity_layer(None if vague else entity, near, NEARBY_KM, lang)]
-        st_folium(fmap, key="profile_map", height=380, use_container_width=True, feature_group_to_add=layers,
-                  center=(entity["lat"], entity["lon"]), zoom=11 if vague else 14, returned_objects=[])
-    st.subheader(t("nearby", lang, km=NEARBY_KM))
-    if vague:
-        st.info(t("paris_without_arrondissement", lang))
-        st.stop()
-    st.dataframe(table_rows(near, lang, with_distance=True), hide_index=True, width="stretch",
-                 column_config={t("website", lang): st.column_config.LinkColumn()})
-    st.stop()
+def clear_shortlist() -> None:
+    st.session_state[SHORTLIST] = []
+
+
+opening = st.session_state.pop("open_profile", None)
+if opening:
+    st.session_state["profile_origin"] = "annuaire"
+    st.switch_page("views/profile.py", query_params={"id": opening, **language_params(lang)})
 
 filters = filter_sidebar(lang)
+show_in_url(lang, filters)
 shown = filter_entities(data, filters).sort_values("name")
 st.title(t("page_directory", lang))
 st.caption(t("shown_count", lang, shown=len(shown), total=len(data)))
 st.write(t("directory_intro", lang))
 table = directory_rows(shown, lang)
-event = st.dataframe(
-    table, hide_index=True, width="stretch", height=560, key="directory_table",
-    on_select="rerun", selection_mode="single-row",
+shortlist = [i for i in st.session_state.get(SHORTLIST, []) if i in set(data["id"])]
+st.session_state["directory_ids"] = list(table["id"])
+# The table shows the shortlist as ticked rows: the state is written into the widget (see views/_state.py).
+st.session_state[TABLE] = {"selection": {"rows": [i for i, entity in enumerate(table["id"]) if entity in shortlist],
+                                         "columns": [], "cells": []}}
+st.dataframe(
+    table, hide_index=True, width="stretch", height=560, key=TABLE,
+    on_select=table_selected, selection_mode=["multi-row", "single-cell"],
     column_order=[c for c in table.columns if c != "id"],
     column_config={
         t("website", lang): st.column_config.LinkColumn(),
@@ -68,8 +64,16 @@ event = st.dataframe(
         t("facet_roles", lang): st.column_config.ListColumn(),
     },
 )
-if event.selection.rows:
-    st.query_params["id"] = table["id"].iloc[event.selection.rows[0]]
-    st.rerun()
 
-export_buttons(shown, filters, lang)
+st.subheader(t("shortlist_title", lang, count=len(shortlist)))
+if shortlist:
+    picked = data.set_index("id").loc[shortlist].reset_index()
+    st.dataframe(table_rows(picked, lang), hide_index=True, width="stretch")
+    export_buttons(picked, lang, key="shortlist", file_stem="biotherapies-idf-selection",
+                   scope=t("shortlist_scope", lang, count=len(picked)))
+    st.button(t("shortlist_clear", lang), on_click=clear_shortlist, icon=":material/clear_all:")
+else:
+    st.info(t("shortlist_empty", lang))
+
+st.subheader(t("exports", lang))
+export_buttons(shown, lang, key="shown", filters=filters)

@@ -8,9 +8,11 @@ from ecosystem.stats import departement_counts, kind_counts
 from ecosystem.vocabulary import load_vocabulary
 from geo.boundaries import load_departements
 from geo.mapping import KIND_STYLE
-from views._shared import current_language, entities
+from views._shared import entities
+from views._state import current_language, show_in_url
 
 lang = current_language()
+show_in_url(lang)
 vocabulary = load_vocabulary()
 data = entities()
 

@@ -10,10 +10,12 @@ from ecosystem.import_read import checksum, read_upload
 from ecosystem.schema import COLUMNS
 from ecosystem.text import normalise_text
 from ecosystem.vocabulary import load_vocabulary
-from views._shared import corrections_db, current_language
+from views._shared import corrections_db
+from views._state import current_language, show_in_url
 from views._staff import require_staff
 
 lang = current_language()
+show_in_url(lang)
 st.title(t("page_import", lang))
 reviewer = require_staff(lang)
 vocabulary = load_vocabulary()

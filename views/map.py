@@ -1,4 +1,8 @@
-"""Map: filtered players on a clustered map, a profile card on click, proximity search, and the list."""
+"""Map: the filtered players, clustered; one click opens a player's popup and card; proximity search; the list.
+
+Everything a person chooses here is in the URL (`/carte?kind=company&id=…&near=…&km=5&layer=dep`), so the view,
+the selected profile included, is a link to share.
+"""
 
 import folium
 import streamlit as st
@@ -10,81 +14,104 @@ from ecosystem.profile import profile_html
 from ecosystem.proximity import position_is_vague, within_km
 from ecosystem.selection import entity_at, table_rows
 from ecosystem.stats import commune_counts, departement_counts
+from ecosystem.urlstate import parse_choice, parse_km
 from geo.basemaps import basemap_from_env
 from geo.boundaries import load_communes, load_departements
 from geo.mapping import (COMMUNE_BREAKS, DEPARTEMENT_BREAKS, base_map, choropleth_layer, choropleth_legend_html,
-                         entity_layers, footprint_layer, proximity_layer)
-from views._shared import (correction_url, current_language, entities, export_buttons, filter_sidebar,
-                           footprints, kept, marker_rows)
+                         entity_layers, fit_view, footprint_layer, proximity_layer)
+from views._shared import (bring_into_view, copyable_link, correction_url, entities, export_buttons, filter_sidebar,
+                           footprints, marker_rows, profile_link)
+from views._state import current_language, set_view_value, show_in_url, view_value, view_widget
+
+PAGE = "carte"
+LAYERS = ("none", "dep", "commune")
+DEFAULT_KM = 5.0
 
 lang = current_language()
 filters = filter_sidebar(lang)
 data = entities()
 shown = filter_entities(data, filters)
+names = dict(zip(data["id"], data["name"]))
+known_id = lambda value: parse_choice(value, names)  # noqa: E731
+
+
+def map_clicked() -> None:
+    """A click on a marker selects its player (a click on a cluster bubble or on the background selects none)."""
+    clicked = entity_at(entities(), (st.session_state.get("map") or {}).get("last_object_clicked"))
+    if clicked is not None:
+        set_view_value(PAGE, "id", clicked)
+        st.session_state["map_card_moved"] = st.session_state.get("map_card_moved", 0) + 1
+
 
 st.title(t("page_map", lang))
 st.caption(t("shown_count", lang, shown=len(shown), total=len(data)))
 
-choropleth = st.segmented_control(t("choropleth_mode", lang), ["none", "dep", "commune"],
-                                  format_func=lambda mode: t(f"choropleth_{mode}", lang),
-                                  **kept("choropleth", "none")) or "none"
-with st.expander(t("proximity_title", lang)):
+layer = st.segmented_control(t("choropleth_mode", lang), LAYERS, format_func=lambda mode: t(f"choropleth_{mode}", lang),
+                             **view_widget(PAGE, "layer", lambda v: parse_choice(v, LAYERS, "none"))) or "none"
+with st.expander(t("proximity_title", lang), expanded=bool(view_value(PAGE, "near", known_id))):
     left, right = st.columns([3, 1])
-    names = dict(zip(data["id"], data["name"]))
-    origin_id = left.selectbox(t("proximity_origin", lang), [None, *sorted(names, key=names.get)],
+    origin_id = left.selectbox(t("proximity_origin", lang), [None, *sorted(names, key=lambda i: names[i].lower())],
                                format_func=lambda i: t("proximity_none", lang) if i is None else names[i],
-                               key="proximity_origin")
-    radius_km = right.number_input(t("proximity_radius", lang), min_value=0.5, max_value=50.0, value=5.0,
-                                   step=0.5, key="proximity_km")
+                               **view_widget(PAGE, "near", known_id))
+    radius_km = right.number_input(t("proximity_radius", lang), min_value=0.5, max_value=50.0, step=0.5,
+                                   **view_widget(PAGE, "km", lambda v: parse_km(v, DEFAULT_KM)))
 origin = data.set_index("id").loc[origin_id] if origin_id else None
 origin_is_vague = origin is not None and position_is_vague(origin)  # somewhere in Paris: no distances
 near = within_km(shown, origin_id, radius_km) if origin_id else shown.iloc[0:0]
 
+selected = view_value(PAGE, "id", known_id)
 map_column, card_column = st.columns([5, 2], gap="medium")
 with map_column:
     layers = []
-    if choropleth == "dep":
+    if layer == "dep":
         layers.append(choropleth_layer(departement_counts(shown), load_departements(), DEPARTEMENT_BREAKS,
                                        t("layer_choropleth_dep", lang), lang, keep_zero=True))
-    elif choropleth == "commune":
+    elif layer == "commune":
         layers.append(choropleth_layer(commune_counts(shown), load_communes(), COMMUNE_BREAKS,
                                        t("layer_choropleth_commune", lang), lang, keep_zero=False))
+    circle = None if origin is None or origin_is_vague else (origin["lat"], origin["lon"], radius_km)
     layers += [
         footprint_layer(footprints()[footprints()["id"].isin(shown["id"])], lang),
-        *entity_layers(shown, lang, correction_url(lang), marker_rows(lang)),
+        *entity_layers(shown, lang, correction_url(lang), marker_rows(lang), selected=selected,
+                       view=fit_view(shown, circle)),
         proximity_layer(None if origin_is_vague else origin, near, radius_km, lang),
     ]
     # Only clicks come back to Python: panning and zooming do not rerun the script.
-    state = st_folium(base_map(basemap_from_env(), lang), key="map", height=620, use_container_width=True,
-                      feature_group_to_add=layers, layer_control=folium.LayerControl(collapsed=True),
-                      returned_objects=["last_object_clicked"])
+    st_folium(base_map(basemap_from_env(), lang), key="map", height=620, use_container_width=True,
+              feature_group_to_add=layers, layer_control=folium.LayerControl(collapsed=True),
+              returned_objects=["last_object_clicked"], on_change=map_clicked)
 
-    if choropleth in ("dep", "commune"):
-        breaks = DEPARTEMENT_BREAKS if choropleth == "dep" else COMMUNE_BREAKS
-        st.html(choropleth_legend_html(breaks, t(f"layer_choropleth_{choropleth}", lang)))
+    if layer in ("dep", "commune"):
+        breaks = DEPARTEMENT_BREAKS if layer == "dep" else COMMUNE_BREAKS
+        st.html(choropleth_legend_html(breaks, t(f"layer_choropleth_{layer}", lang)))
     unplaced_in_paris = int(position_is_vague(shown).sum())
-    if choropleth == "commune" and unplaced_in_paris:
+    if layer == "commune" and unplaced_in_paris:
         st.caption(t("choropleth_paris_gap", lang, count=unplaced_in_paris))
 
-clicked = entity_at(shown, (state or {}).get("last_object_clicked"))
-if clicked is not None:
-    st.session_state["selected_id"] = clicked
+if selected not in set(shown["id"]):
+    selected = None  # filtered out since it was chosen: no card for a player the map does not show
+params = show_in_url(lang, filters, id=selected, near=origin_id,
+                     km=None if radius_km == DEFAULT_KM else f"{radius_km:g}", layer=None if layer == "none" else layer)
 with card_column:
-    selected = st.session_state.get("selected_id")
-    if selected in set(data["id"]):
+    if selected:
         entity = data.set_index("id").loc[selected].copy()
         entity["id"] = selected
         st.html(profile_html(entity, lang, f"{correction_url(lang)}{selected}"))
+        profile_link(selected, lang, origin=PAGE)
+        copyable_link(params, lang)
+        bring_into_view(".profile", st.session_state.get("map_card_moved", 0))
     else:
         st.info(t("profile_hint", lang))
 
 if origin_is_vague:
     st.info(t("paris_without_arrondissement", lang))
 elif origin_id:
-    st.subheader(t("proximity_result", lang, count=len(near), km=radius_km, name=names[origin_id]))
+    title = t("proximity_result", lang, count=len(near), km=f"{radius_km:g}", name=names[origin_id])
+    st.subheader(title)
     st.dataframe(table_rows(near, lang, with_distance=True), hide_index=True, width="stretch")
+    export_buttons(near, lang, key="near", file_stem="biotherapies-idf-proximite", scope=title, filters=filters)
 
 st.subheader(t("table_title", lang))
 st.dataframe(table_rows(shown, lang), hide_index=True, width="stretch",
              column_config={t("website", lang): st.column_config.LinkColumn()})
-export_buttons(shown, filters, lang)
+export_buttons(shown, lang, key="shown", filters=filters)

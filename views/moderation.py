@@ -9,10 +9,12 @@ import streamlit as st
 from ecosystem.corrections.service import (ACCEPTED, PENDING, REJECTED, REVERTED, NotPending, accept,
                                            current_raw, export_current_csv, history, queue, reject, revert)
 from ecosystem.i18n import field_label, t
-from views._shared import corrections_db, current_language, entities
+from views._shared import corrections_db, entities
+from views._state import current_language, show_in_url
 from views._staff import require_staff
 
 lang = current_language()
+show_in_url(lang)
 st.title(t("page_moderation", lang))
 
 

@@ -8,10 +8,12 @@ from ecosystem.corrections.service import current_raw
 from ecosystem.i18n import field_label, t
 from ecosystem.quality import likely_duplicates, outside_commune, stale, to_review, without_tags
 from ecosystem.stats import completeness
-from views._shared import corrections_db, current_language
+from views._shared import corrections_db
+from views._state import current_language, show_in_url
 from views._staff import require_staff
 
 lang = current_language()
+show_in_url(lang)
 st.title(t("page_quality", lang))
 require_staff(lang)
 raw = current_raw(corrections_db())
