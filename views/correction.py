@@ -23,6 +23,12 @@ data = entities()
 st.html("<style>.st-key-hp_website { position: absolute; left: -10000px; height: 1px; overflow: hidden; }"
         "</style>")
 st.session_state.setdefault("form_token", secrets.token_hex(16))  # counts this browser's requests
+# The last request stored (reference, commune), shown under the form until the next request is sent.
+SENT = "correction_sent"
+# Part of the form keys: bumped after a request is stored, so that its widgets are recreated empty (a form
+# refused by validation keeps its key, and what the person typed).
+GENERATION = "correction_form_generation"
+st.session_state.setdefault(GENERATION, 0)
 
 
 def show_errors(errors: dict) -> None:
@@ -80,7 +86,19 @@ def contact_inputs() -> tuple[dict, bool, str]:
     return contact, consent, honeypot
 
 
-def record(entity_id, proposed: dict, current: dict, contact: dict, consent: bool, honeypot: str) -> None:
+def untouched(proposed: dict, blank_proposal: dict, contact: dict, consent: bool, honeypot: str) -> bool:
+    """True for the cleared form sent as it is: nothing proposed, nothing typed in the contact block."""
+    typed = any(str(contact.get(name, "")).strip() for name in ("contact_name", "contact_email",
+                                                                  "contact_organisation", "comment"))
+    return (proposed == blank_proposal and not typed and not consent and not honeypot
+            and contact.get("relation") == RELATIONS[0])
+
+
+def record(entity_id, proposed: dict, current: dict, contact: dict, consent: bool, honeypot: str,
+           blank_proposal: dict | None = None) -> None:
+    if SENT in st.session_state and untouched(proposed, blank_proposal or {}, contact, consent, honeypot):
+        return  # a click again on "send" just after a request went through: it stays shown, no errors
+    st.session_state.pop(SENT, None)
     checked = check_submission(proposed, contact, new_entity=entity_id is None, honeypot=honeypot,
                                consent=consent)
     if not checked.ok:
@@ -92,9 +110,23 @@ def record(entity_id, proposed: dict, current: dict, contact: dict, consent: boo
     except RateLimited:
         st.error(t("err_rate_limited", lang))
         return
-    st.success(t("sent", lang, reference=reference))
-    if "commune_code" in checked.values:
-        commune = commune_table().set_index("code").loc[checked.values["commune_code"]]
+    # The service returns the first reference for the same request sent again: a double click stores one.
+    st.session_state[SENT] = {"reference": reference, "commune_code": checked.values.get("commune_code")}
+    st.session_state[GENERATION] += 1
+    st.rerun()
+
+
+def show_sent() -> None:
+    """The last request stored: its reference (with a copy button), and the commune found for it."""
+    sent = st.session_state.get(SENT)
+    if not sent:
+        return
+    st.success(t("sent", lang, reference=sent["reference"]))
+    st.caption(t("sent_copy_reference", lang))
+    st.code(sent["reference"], language=None, width="content")
+    st.caption(t("sent_form_cleared", lang))
+    if sent["commune_code"]:
+        commune = commune_table().set_index("code").loc[sent["commune_code"]]
         st.caption(t("located_in", lang, commune=commune["name"]))
         point = pd.DataFrame({"lon": [commune["ref_lon"]], "lat": [commune["ref_lat"]], "name": [commune["name"]],
                               "kind": ["company"]})
@@ -122,21 +154,25 @@ if mode == "change":
                  if name in form_defaults(raw_row)}
         st.dataframe(pd.DataFrame({t("field", lang): list(shown), t("current", lang): list(shown.values())}),
                      hide_index=True, width="stretch")
-    with st.form(f"change_{entity_id}"):
+    with st.form(f"change_{entity_id}_{st.session_state[GENERATION]}"):
         st.caption(t("proposed_values", lang))
         submitted = field_inputs(form_defaults(raw_row), new_entity=False)
         contact, consent, honeypot = contact_inputs()
         if st.form_submit_button(t("send", lang), type="primary"):
             proposed, current = changed_fields(raw_row, submitted)
             record(entity_id, proposed, current, contact, consent, honeypot)
+    show_sent()
 elif mode == "new":
-    with st.form("new_entity"):
+    with st.form(f"new_entity_{st.session_state[GENERATION]}"):
         submitted = field_inputs(form_defaults({}), new_entity=True)
         contact, consent, honeypot = contact_inputs()
         if st.form_submit_button(t("send", lang), type="primary"):
             proposed = {name: ("|".join(value) if isinstance(value, list) else value)
                         for name, value in submitted.items() if value not in ("", [])}
-            record(None, proposed, {}, contact, consent, honeypot)
+            # What the cleared form proposes by itself: the first kind and category of the pickers.
+            blank = {"kind": vocabulary.keys("kind")[0], "category": vocabulary.keys("category")[0]}
+            record(None, proposed, {}, contact, consent, honeypot, blank)
+    show_sent()
 else:
     with st.form("status"):
         reference = st.text_input(t("reference", lang), max_chars=20)
