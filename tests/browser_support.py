@@ -62,13 +62,16 @@ def app_server(env: dict[str, str], script: str = "app.py"):
             process.kill()
 
 
-def wait_idle(page, quiet_ms: int = 600, timeout: float = 60) -> None:
-    """Until the app has finished its rerun: no "running" indicator and no skeleton for `quiet_ms` in a row."""
-    busy = "[data-testid='stStatusWidget'], [data-testid='stSkeleton']"
+def wait_idle(page, quiet_ms: int = 500, timeout: float = 60) -> None:
+    """Until the app has finished its rerun: the script is not running (the attribute Streamlit sets on its root,
+    "initial" before the first run) and no element is still a skeleton, for `quiet_ms` in a row."""
+    idle = ("() => { const app = document.querySelector('[data-testid=stApp]');"
+            " return !!app && app.getAttribute('data-test-script-state') === 'notRunning'"
+            " && !document.querySelector('[data-testid=stSkeleton], [data-testid=stStatusWidget]'); }")
     deadline = time.time() + timeout
     quiet_since = None
     while time.time() < deadline:
-        if page.locator(busy).count():
+        if not page.evaluate(idle):
             quiet_since = None
         elif quiet_since is None:
             quiet_since = time.time()
@@ -100,6 +103,16 @@ def choose(page, label: str, option: str) -> None:
     wait_idle(page)
 
 
+def pick(page, label: str, option: str) -> None:
+    """Types `option` into the selectbox labelled `label` (anywhere on the page) and picks it."""
+    box = page.locator("[data-testid='stSelectbox']",
+                       has=page.locator("label", has_text=re.compile(f"^{re.escape(label)}$")))
+    box.locator("input").click()
+    page.keyboard.type(option)
+    page.locator("[role='option']", has_text=re.compile(f"^{re.escape(option)}$")).first.click()
+    wait_idle(page)
+
+
 def chosen(page, label: str) -> list[str]:
     """The chips shown in a sidebar multiselect (what the person sees as selected)."""
     box = sidebar(page).locator("[data-testid='stMultiSelect']",
@@ -120,6 +133,40 @@ def shown_count(page) -> int:
 def switch_language(page, code: str) -> None:
     sidebar(page).get_by_role("radio", name=code.upper(), exact=True).click()
     wait_idle(page)
+
+
+def human_click(page, x: float, y: float) -> None:
+    """Moves the mouse onto (x, y) as a hand does, pauses, then clicks. Streamlit's grid ignores a click whose
+    pointer has just arrived from outside it (it tracks hover in React state, one frame late), which a teleported
+    Playwright click always is and a person's never is."""
+    page.mouse.move(x - 30, y - 20, steps=4)
+    page.mouse.move(x, y, steps=6)
+    page.wait_for_timeout(150)
+    page.mouse.click(x, y)
+
+
+GRID_HEADER = 35  # px: Streamlit's grid header and row heights at the default theme
+GRID_ROW = 35
+
+
+def click_grid_cell(page, grid, row: int, x_offset: float = 150) -> None:
+    """Clicks the cell of `row` (0-based, as shown) at `x_offset` px from the grid's left edge."""
+    box = grid.bounding_box()
+    human_click(page, box["x"] + x_offset, box["y"] + GRID_HEADER + GRID_ROW * row + GRID_ROW / 2)
+
+
+def tick_grid_row(page, grid, row: int) -> None:
+    """Ticks the selection checkbox of `row` (the grid's leftmost column)."""
+    click_grid_cell(page, grid, row, x_offset=18)
+
+
+def download(page, key: str, tmp_path) -> bytes:
+    """Clicks the download button drawn with Streamlit key `key` and returns the file's bytes."""
+    with page.expect_download(timeout=60_000) as info:
+        page.locator(f".st-key-{key} button").click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    return path.read_bytes()
 
 
 def map_frame(page, selector: str = MAP_FRAME, index: int = 0):

@@ -22,7 +22,7 @@ from ecosystem.stats import facet_counts
 from ecosystem.urlstate import MAX_TEXT_LENGTH, TEXT_PARAM
 from ecosystem.vocabulary import load_vocabulary
 from geo.mapping import marker_json
-from views._state import (absolute_url, current_filters, current_language, facet_widget, language_params,
+from views._state import (absolute_url, current_filters, current_language, facet_widget, page_params,
                           reset_filters, set_language)
 
 
@@ -131,7 +131,7 @@ def profile_link(entity_id: str, lang: str, origin: str) -> None:
     """Link to a player's full profile page; `origin` is the page the profile's back link returns to."""
     st.session_state["profile_origin"] = origin
     st.page_link("views/profile.py", label=t("open_profile", lang), icon=":material/id_card:",
-                 query_params={"id": entity_id, **language_params(lang)})
+                 query_params=page_params(lang, current_filters(), id=entity_id))
 
 
 def copyable_link(params: dict[str, str], lang: str) -> None:

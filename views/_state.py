@@ -47,9 +47,15 @@ def _from_url_this_run(store: str) -> bool:
 
 
 def enter_page(name: str) -> None:
-    """Called by app.py at every run with the page about to run: tells whether this run enters it."""
+    """Called by app.py at every run with the page about to run: tells whether this run enters it, and whether it
+    is the session's first (a link opened in a new tab)."""
+    st.session_state["session_opening"] = "page_current" not in st.session_state
     st.session_state["page_entered"] = st.session_state.get("page_current") != name
     st.session_state["page_current"] = name
+
+
+def is_session_opening() -> bool:
+    return bool(st.session_state.get("session_opening"))
 
 
 # --- language -------------------------------------------------------------------------------------------------

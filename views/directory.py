@@ -1,27 +1,29 @@
 """Directory: a sortable table of the filtered players. A click on a row opens its profile (/fiche?id=…);
 ticking rows builds a shortlist, kept across filter changes, to export."""
 
+import hashlib
+
 import streamlit as st
 
 from ecosystem.filters import filter_entities
 from ecosystem.i18n import t
 from ecosystem.selection import directory_rows, table_rows
 from views._shared import entities, export_buttons, filter_sidebar
-from views._state import current_language, language_params, show_in_url
+from views._state import current_language, is_session_opening, page_params, show_in_url
 
-TABLE = "directory_table"
+TABLE_PREFIX = "directory_table_"
 SHORTLIST = "shortlist"  # ids, in the order they were picked
 
 lang = current_language()
 data = entities()
-if st.query_params.get("id"):  # profile links of earlier versions: /annuaire?id=…
-    st.switch_page("views/profile.py", query_params={"id": st.query_params["id"], **language_params(lang)})
+if is_session_opening() and st.query_params.get("id"):  # a profile link of earlier versions: /annuaire?id=…
+    st.switch_page("views/profile.py", query_params=page_params(lang, id=st.query_params["id"]))
 
 
-def table_selected() -> None:
+def table_selected(key: str) -> None:
     """A click on a cell opens that row's profile; the ticked rows are the shortlist (rows picked under other
     filters stay in it). The positions are those of the table as drawn (sorting in the browser keeps them)."""
-    selection = st.session_state[TABLE].selection
+    selection = st.session_state[key].selection
     ids = st.session_state["directory_ids"]
     if selection.cells:
         st.session_state["open_profile"] = ids[selection.cells[0][0]]
@@ -36,12 +38,14 @@ def clear_shortlist() -> None:
     st.session_state[SHORTLIST] = []
 
 
+filters = filter_sidebar(lang)
 opening = st.session_state.pop("open_profile", None)
 if opening:
+    # The filters travel in the profile's URL: switch_page first shows its parameters on this page's address,
+    # the history entry Back returns to, which must reopen this table as it was.
     st.session_state["profile_origin"] = "annuaire"
-    st.switch_page("views/profile.py", query_params={"id": opening, **language_params(lang)})
+    st.switch_page("views/profile.py", query_params=page_params(lang, filters, id=opening))
 
-filters = filter_sidebar(lang)
 show_in_url(lang, filters)
 shown = filter_entities(data, filters).sort_values("name")
 st.title(t("page_directory", lang))
@@ -50,12 +54,15 @@ st.write(t("directory_intro", lang))
 table = directory_rows(shown, lang)
 shortlist = [i for i in st.session_state.get(SHORTLIST, []) if i in set(data["id"])]
 st.session_state["directory_ids"] = list(table["id"])
-# The table shows the shortlist as ticked rows: the state is written into the widget (see views/_state.py).
-st.session_state[TABLE] = {"selection": {"rows": [i for i, entity in enumerate(table["id"]) if entity in shortlist],
-                                         "columns": [], "cells": []}}
+# One widget per list of rows: when the filters change the rows, Streamlit's grid drops the first click made on a
+# table whose data changed under the same key; a new key gives a fresh grid. The table shows the shortlist as
+# ticked rows: the state is written into the widget (see views/_state.py).
+table_key = TABLE_PREFIX + hashlib.sha1("|".join(table["id"]).encode()).hexdigest()[:12]
+st.session_state[table_key] = {"selection": {"rows": [i for i, entity in enumerate(table["id"])
+                                                      if entity in shortlist], "columns": [], "cells": []}}
 st.dataframe(
-    table, hide_index=True, width="stretch", height=560, key=TABLE,
-    on_select=table_selected, selection_mode=["multi-row", "single-cell"],
+    table, hide_index=True, width="stretch", height=560, key=table_key,
+    on_select=lambda: table_selected(table_key), selection_mode=["multi-row", "single-cell"],
     column_order=[c for c in table.columns if c != "id"],
     column_config={
         t("website", lang): st.column_config.LinkColumn(),

@@ -11,7 +11,7 @@ from ecosystem.selection import table_rows
 from geo.basemaps import basemap_from_env
 from geo.mapping import base_map, entity_layers, fit_view, proximity_layer
 from views._shared import copyable_link, correction_url, entities, export_buttons, marker_rows
-from views._state import current_language, language_params, show_in_url
+from views._state import current_filters, current_language, page_params, show_in_url
 
 NEARBY_KM = 2.0
 PARIS_VIEW_KM = 6.0  # a profile placed only "somewhere in Paris" shows the whole city
@@ -20,23 +20,24 @@ BACK = {"carte": ("views/map.py", "back_to_map"), "annuaire": ("views/directory.
 lang = current_language()
 data = entities()
 requested = st.query_params.get("id")  # the URL is this page's state: it is only ever opened by a link
+filters = current_filters()  # not used here, kept in the URL: Back and the back link reopen the list as it was
 origin_page, back_label = BACK[st.session_state.get("profile_origin", "annuaire")]
-st.page_link(origin_page, label=t(back_label, lang), query_params=language_params(lang) or None)
+st.page_link(origin_page, label=t(back_label, lang), query_params=page_params(lang, filters) or None)
 
 if requested not in set(data["id"]):
-    show_in_url(lang, id=requested)
+    show_in_url(lang, filters, id=requested)
     st.title(t("page_profile", lang))
     st.warning(t("unknown_entity", lang, id=requested or ""))
     st.stop()
 
-params = show_in_url(lang, id=requested)
+show_in_url(lang, filters, id=requested)
 entity = data[data["id"] == requested].iloc[0]
 vague = position_is_vague(entity)  # somewhere in Paris: no distance circle, a view of the whole city
 near = within_km(data, requested, NEARBY_KM)
 left, right = st.columns([3, 2], gap="large")
 with left:
     st.html(profile_html(entity, lang, f"{correction_url(lang)}{requested}"))
-    copyable_link(params, lang)
+    copyable_link(page_params(lang, id=requested), lang)  # the profile alone, without the list's filters
 with right:
     around = data[data["id"].isin([requested, *near["id"]])]
     circle = (entity["lat"], entity["lon"], PARIS_VIEW_KM if vague else NEARBY_KM)

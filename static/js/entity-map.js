@@ -147,6 +147,7 @@
         this.index = new Supercluster({radius: this.clustering ? CLUSTER_RADIUS : 0,
                                        maxZoom: this.clustering ? CLUSTER_MAX_ZOOM : 0, minPoints: 2});
         this.index.load(features);
+        this.features = features;
         this.clear();
     };
 
@@ -170,7 +171,7 @@
             ? this.index.getClusters([Math.max(bounds.getWest(), -180), Math.max(bounds.getSouth(), -85),
                                       Math.min(bounds.getEast(), 180), Math.min(bounds.getNorth(), 85)],
                                      Math.round(zoom))
-            : this.index.points;
+            : this.features;
         var wanted = {};
         for (var i = 0; i < items.length; i++) {
             var item = items[i];
