@@ -23,6 +23,7 @@ def run_page(page: str, lang: str = "fr", **params: str) -> AppTest:
     app.run()  # pages declared with a custom url_path are known after a first run (of the home page)
     for name, value in params.items():
         app.query_params[name] = value
+    del app.session_state["page_current"]  # the page opens as a session's first, as from a link in a new tab
     app.switch_page(page)
     return app.run()
 
@@ -73,7 +74,7 @@ def test_correction_link_opens_the_form_on_that_entry():
     entity = load_entities().iloc[5]
     app = run_page("views/correction.py", id=entity["id"])
     assert not app.exception
-    assert app.selectbox(key="correction_entity").value == entity["id"]
+    assert app.selectbox(key="widget_correction_id").value == entity["id"]
     assert app.text_input[0].value == entity["name"]
 
 

@@ -14,7 +14,9 @@ from ecosystem.schema import TAG_FACETS
 from ecosystem.vocabulary import load_vocabulary
 from ecosystem.charts import overview_map
 from geo.boundaries import commune_table, load_departements
-from views._shared import corrections_db, current_language, entities
+from ecosystem.urlstate import parse_choice
+from views._shared import corrections_db, entities
+from views._state import current_language, kept, show_in_url, view_widget
 
 lang = current_language()
 vocabulary = load_vocabulary()
@@ -136,16 +138,17 @@ def show_sent() -> None:
 
 
 st.title(t("page_correction", lang))
-requested = st.query_params.get("id")
 modes = ("change", "new", "status")
-mode = st.segmented_control(t("correction_mode", lang), modes, default="change",
-                            format_func=lambda m: t(f"mode_{m}", lang), key="correction_mode") or "change"
+mode = st.segmented_control(t("correction_mode", lang), modes, format_func=lambda m: t(f"mode_{m}", lang),
+                            **kept("correction_mode", "change")) or "change"
+names = dict(zip(data["id"], data["name"]))
+ids = sorted(names, key=lambda i: names[i].lower())
 
 if mode == "change":
-    names = dict(zip(data["id"], data["name"]))
-    ids = sorted(names, key=lambda i: names[i].lower())
-    entity_id = st.selectbox(t("pick_entity", lang), ids, index=ids.index(requested) if requested in names else 0,
-                             format_func=names.get, key="correction_entity")
+    # The entry to correct is in the URL (/correction?id=…): the popup's and the profile's links open it.
+    entity_id = st.selectbox(t("pick_entity", lang), ids, format_func=names.get,
+                             **view_widget("correction", "id", lambda v: parse_choice(v, names, ids[0])))
+    show_in_url(lang, id=entity_id)
     # The live values as text, exactly as stored (the old values a request records).
     raw_row = current_raw(corrections_db()).set_index("id").loc[entity_id].to_dict()
     with st.expander(t("current_values", lang)):
@@ -163,6 +166,7 @@ if mode == "change":
             record(entity_id, proposed, current, contact, consent, honeypot)
     show_sent()
 elif mode == "new":
+    show_in_url(lang)
     with st.form(f"new_entity_{st.session_state[GENERATION]}"):
         submitted = field_inputs(form_defaults({}), new_entity=True)
         contact, consent, honeypot = contact_inputs()
@@ -174,6 +178,7 @@ elif mode == "new":
             record(None, proposed, {}, contact, consent, honeypot, blank)
     show_sent()
 else:
+    show_in_url(lang)
     with st.form("status"):
         reference = st.text_input(t("reference", lang), max_chars=20)
         email = st.text_input(t("contact_email", lang), max_chars=254)
