@@ -13,6 +13,7 @@ from ecosystem.vocabulary import load_vocabulary
 
 PROFILE_CSS = """
 <style>
+.profile { scroll-margin-top: 4.5rem; }
 .profile h3 { margin: 0 0 .2rem 0; } .profile .meta { color: #555; margin-bottom: .5rem; }
 .profile .badges { margin: .15rem 0 .5rem 0; } .profile .facet { font-size: .8rem; color: #666; margin-top: .4rem; }
 .profile .badge { display: inline-block; padding: 1px 8px; margin: 2px 3px 2px 0; border-radius: 10px;

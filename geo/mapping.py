@@ -295,6 +295,9 @@ def base_map(basemap: str, lang: str) -> folium.Map:
     folium.plugins.Fullscreen(position="topleft").add_to(fmap)
     Legend(lang).add_to(fmap)
     fmap.get_root().header.add_child(folium.Element(MAP_CSS))
+    # folium declares jQuery for its Popup element only; this map's popups are built by the engine, so the frame
+    # need not fetch and run it before the map can start (a test checks that no script of the map uses it).
+    fmap.default_js = [(name, url) for name, url in fmap.default_js if name != "jquery"]
     return localise_assets(fmap)
 
 

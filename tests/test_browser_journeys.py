@@ -12,6 +12,7 @@ from browser_support import (MAP_COUNT, MAP_FRAME, choose, click_grid_cell, down
 from ecosystem.filters import Filters, filter_entities
 from ecosystem.loading import load_entities
 from ecosystem.proximity import within_km
+from ecosystem.selection import by_name
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +22,7 @@ def csv_ids(data: bytes) -> list[str]:
 
 
 def companies() -> list[str]:
-    return list(filter_entities(load_entities(), Filters(kind=("company",))).sort_values("name")["name"])
+    return list(by_name(filter_entities(load_entities(), Filters(kind=("company",))))["name"])
 
 
 def profile_heading(page, name: str):
@@ -80,15 +81,15 @@ def test_a_shortlist_picked_across_filters_exports_exactly_those_players(page, s
         .get_by_role("button", name=re.compile("Remove")).click()
     wait_idle(page)
     choose(page, "Type d'acteur", "Site de cluster")
-    sites = list(entities[entities["kind"] == "cluster_site"].sort_values("name")["name"])
+    sites = list(by_name(entities[entities["kind"] == "cluster_site"])["name"])
     tick_grid_row(page, page.locator("[data-testid='stDataFrame']").first, 1)
     picked.append(sites[1])
     page.get_by_role("heading", name="Ma sélection (3)").wait_for(timeout=30_000)
     wait_idle(page)
 
     exported = csv_ids(download(page, "export_shortlist_csv", tmp_path))
-    by_name = dict(zip(entities["name"], entities["id"]))
-    assert sorted(exported) == sorted(by_name[name] for name in picked)
+    id_of = dict(zip(entities["name"], entities["id"]))
+    assert sorted(exported) == sorted(id_of[name] for name in picked)
 
 
 # --- map: clicks ----------------------------------------------------------------------------------------------------
@@ -141,10 +142,14 @@ def test_on_a_phone_a_tap_on_a_marker_brings_the_card_into_view(phone, server):
     marker.tap()
     heading = profile_heading(phone, name)
     heading.wait_for(timeout=15_000)
-    phone.wait_for_function(
+    phone.wait_for_function(  # below Streamlit's top bar, within the screen
         "name => { const h = [...document.querySelectorAll('.profile h3')].find(e => e.textContent === name);"
-        " const r = h && h.getBoundingClientRect(); return !!r && r.top >= 0 && r.bottom <= window.innerHeight; }",
+        " const bar = document.querySelector('[data-testid=stHeader]').getBoundingClientRect().bottom;"
+        " const r = h && h.getBoundingClientRect(); return !!r && r.top >= bar && r.bottom <= window.innerHeight; }",
         arg=name, timeout=10_000)
+    phone.wait_for_timeout(1500)  # and it stays there once the page has settled
+    box = heading.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 844
 
 
 # --- map: the view follows the selection --------------------------------------------------------------------------

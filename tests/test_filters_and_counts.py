@@ -1,3 +1,5 @@
+import pandas as pd
+
 from ecosystem.filters import Filters, filter_entities
 from ecosystem.stats import commune_counts, departement_counts, facet_counts, kind_counts
 
@@ -91,3 +93,12 @@ def test_crosstab_counts_each_pair_of_tags(sample_entities):
     by_dep = crosstab(sample_entities, "kind", "dep").set_index(["row_key", "column_key"])["count"]
     assert by_dep[("company", "91")] == 2 and by_dep[("institute", "75")] == 1 and by_dep.sum() == 5
     assert table.loc[0, "row_label"] == "Oncologie"
+
+
+def test_lists_are_in_reading_order():
+    from ecosystem.selection import by_name, ids_by_name
+
+    names = ["ART-TG", "Éclair Bio", "AMMICa", "abc", "Abivax"]
+    frame = pd.DataFrame({"name": names, "id": [f"i{n}" for n in range(5)]})
+    assert list(by_name(frame)["name"]) == ["abc", "Abivax", "AMMICa", "ART-TG", "Éclair Bio"]
+    assert ids_by_name(dict(zip(frame["id"], names))) == ["i3", "i4", "i2", "i0", "i1"]

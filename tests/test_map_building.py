@@ -50,8 +50,9 @@ def test_no_map_references_an_external_script_or_stylesheet(basemap):
     html = fmap.get_root().render()
     external = re.findall(r"""<(?:script|link)[^>]+(?:src|href)=["'](https?:)?//""", html)
     assert external == []
-    # jQuery precedes nothing it depends on; Leaflet comes first, plugins after it.
-    assert scripts[0].endswith("leaflet.js") and any(url.endswith("jquery.min.js") for url in scripts)
+    # Leaflet comes first, plugins after it; jQuery is not loaded, and nothing on the map uses it.
+    assert scripts[0].endswith("leaflet.js") and not any("jquery" in url for url in scripts)
+    assert "$(" not in html and "jQuery" not in html
 
 
 def test_no_tiles_at_all_with_basemap_none():

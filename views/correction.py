@@ -11,6 +11,7 @@ from ecosystem.corrections.validation import RELATIONS, check_submission
 from ecosystem.i18n import field_label, t
 from ecosystem.loading import split_list
 from ecosystem.schema import TAG_FACETS
+from ecosystem.selection import ids_by_name
 from ecosystem.vocabulary import load_vocabulary
 from ecosystem.charts import overview_map
 from geo.boundaries import commune_table, load_departements
@@ -142,7 +143,7 @@ modes = ("change", "new", "status")
 mode = st.segmented_control(t("correction_mode", lang), modes, format_func=lambda m: t(f"mode_{m}", lang),
                             **kept("correction_mode", "change")) or "change"
 names = dict(zip(data["id"], data["name"]))
-ids = sorted(names, key=lambda i: names[i].lower())
+ids = ids_by_name(names)
 
 if mode == "change":
     # The entry to correct is in the URL (/correction?id=…): the popup's and the profile's links open it.

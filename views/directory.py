@@ -7,7 +7,7 @@ import streamlit as st
 
 from ecosystem.filters import filter_entities
 from ecosystem.i18n import t
-from ecosystem.selection import directory_rows, table_rows
+from ecosystem.selection import by_name, directory_rows, table_rows
 from views._shared import entities, export_buttons, filter_sidebar
 from views._state import current_language, is_session_opening, page_params, show_in_url
 
@@ -47,7 +47,7 @@ if opening:
     st.switch_page("views/profile.py", query_params=page_params(lang, filters, id=opening))
 
 show_in_url(lang, filters)
-shown = filter_entities(data, filters).sort_values("name")
+shown = by_name(filter_entities(data, filters))
 st.title(t("page_directory", lang))
 st.caption(t("shown_count", lang, shown=len(shown), total=len(data)))
 st.write(t("directory_intro", lang))

@@ -12,7 +12,7 @@ from ecosystem.filters import filter_entities
 from ecosystem.i18n import t
 from ecosystem.profile import profile_html
 from ecosystem.proximity import position_is_vague, within_km
-from ecosystem.selection import entity_at, table_rows
+from ecosystem.selection import entity_at, ids_by_name, table_rows
 from ecosystem.stats import commune_counts, departement_counts
 from ecosystem.urlstate import parse_choice, parse_km
 from geo.basemaps import basemap_from_env
@@ -50,7 +50,7 @@ layer = st.segmented_control(t("choropleth_mode", lang), LAYERS, format_func=lam
                              **view_widget(PAGE, "layer", lambda v: parse_choice(v, LAYERS, "none"))) or "none"
 with st.expander(t("proximity_title", lang), expanded=bool(view_value(PAGE, "near", known_id))):
     left, right = st.columns([3, 1])
-    origin_id = left.selectbox(t("proximity_origin", lang), [None, *sorted(names, key=lambda i: names[i].lower())],
+    origin_id = left.selectbox(t("proximity_origin", lang), [None, *ids_by_name(names)],
                                format_func=lambda i: t("proximity_none", lang) if i is None else names[i],
                                **view_widget(PAGE, "near", known_id))
     radius_km = right.number_input(t("proximity_radius", lang), min_value=0.5, max_value=50.0, step=0.5,

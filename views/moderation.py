@@ -8,6 +8,7 @@ import streamlit as st
 
 from ecosystem.corrections.service import (ACCEPTED, PENDING, REJECTED, REVERTED, NotPending, accept,
                                            current_raw, export_current_csv, history, queue, reject, revert)
+from ecosystem.selection import ids_by_name
 from ecosystem.i18n import field_label, t
 from views._shared import corrections_db, entities
 from views._state import current_language, show_in_url
@@ -26,7 +27,7 @@ with st.expander(t("queue_filters", lang), expanded=True):
     left, middle, right = st.columns(3)
     status = left.selectbox(t("status", lang), [PENDING, ACCEPTED, REJECTED, REVERTED, None],
                             format_func=lambda s: t("all", lang) if s is None else t(f"status_{s}", lang))
-    entity = middle.selectbox(t("entity", lang), [None, *sorted(names, key=str.lower)],
+    entity = middle.selectbox(t("entity", lang), [None, *ids_by_name(names)],
                               format_func=lambda i: t("all", lang) if i is None else names.get(i, i))
     since = right.date_input(t("since", lang), value=None)
 requests = queue(database, status=status, entity_id=entity,
