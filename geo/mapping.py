@@ -39,6 +39,7 @@ CHOROPLETH_COLOURS = ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#2
 COMMUNE_BREAKS = (1, 2, 3, 5, 10, 20)
 DEPARTEMENT_BREAKS = (1, 5, 10, 25, 50, 100)
 TAG_COLUMNS_IN_POPUP = ("therapeutic_areas", "modalities", "roles")
+FOCUS_ZOOM = 14  # a player chosen from a link or a list is shown at least this close
 
 
 def kind_icon_svg(kind: str, size: int = 16) -> str:
@@ -157,17 +158,18 @@ class EntityData(folium.elements.JSCSSMixin, MacroElement):
         window.EntityMap.of({{ this._parent._parent.get_name() }}).show({
             rows: {{ this.rows_json }}, key: {{ this.key|tojson }}, text: {{ this.text|tojson }},
             selected: {{ this.selected|tojson }}, view: {{ this.view|tojson }},
-            clustering: {{ this.clustering|tojson }}});
+            clustering: {{ this.clustering|tojson }}, focusZoom: {{ this.focus_zoom|tojson }}});
         {% endmacro %}
     """)
 
     def __init__(self, rows_json: list[str], text: dict, selected: str | None, view: dict | None,
-                 clustering: bool):
+                 clustering: bool, focus_zoom: int | None):
         super().__init__()
         self._name = "EntityData"
         self.rows_json = "[" + ",".join(rows_json) + "]"
         self.key = hashlib.sha1(self.rows_json.encode()).hexdigest()[:16]
         self.text, self.selected, self.view, self.clustering = text, selected, view, clustering
+        self.focus_zoom = focus_zoom
 
 
 class EntityKindSwitch(MacroElement):
@@ -281,6 +283,7 @@ def base_map(basemap: str, lang: str) -> folium.Map:
     fmap = folium.Map(location=IDF_CENTER, zoom_start=9, tiles=None, control_scale=True, max_zoom=MAX_ZOOM,
                       min_zoom=7)
     fmap.options["maxZoom"] = MAX_ZOOM
+    fmap.options["zoomSnap"] = 0.25  # a fitted view (a selection, a proximity circle) fills the map, not half of it
     if basemap != NO_BASEMAP:
         for key in (basemap, *(k for k in BASEMAPS if k != basemap)):
             spec = BASEMAPS[key]
@@ -302,18 +305,19 @@ def base_map(basemap: str, lang: str) -> folium.Map:
 
 
 def entity_layers(gdf: gpd.GeoDataFrame, lang: str, correction_url: str, rows_json: pd.Series | None = None,
-                  selected: str | None = None, view: dict | None = None,
-                  clustering: bool = True) -> list[folium.FeatureGroup]:
+                  selected: str | None = None, view: dict | None = None, clustering: bool = True,
+                  focus_zoom: int | None = FOCUS_ZOOM) -> list[folium.FeatureGroup]:
     """The selection for the engine, then one layer per kind for the layer control (always three, possibly
     empty: a stable control).
 
-    `rows_json` may hold `marker_json` precomputed for a superset of `gdf` (same index).
+    `rows_json` may hold `marker_json` precomputed for a superset of `gdf` (same index). A `selected` player
+    chosen outside the map is shown at `focus_zoom` at least (None: `view` already frames it).
     """
     vocabulary = load_vocabulary()
     rows_json = marker_json(gdf, lang) if rows_json is None else rows_json
     data = folium.FeatureGroup(name="entities", control=False)
     EntityData(rows_json.loc[gdf.index].tolist(), engine_text(lang, correction_url), selected, view,
-               clustering).add_to(data)
+               clustering, focus_zoom).add_to(data)
     layers = [localise_assets(data)]
     for kind_index, kind in enumerate(KIND_STYLE):
         count = int((gdf["kind"] == kind).sum())

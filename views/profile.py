@@ -42,8 +42,8 @@ with right:
     around = data[data["id"].isin([requested, *near["id"]])]
     circle = (entity["lat"], entity["lon"], PARIS_VIEW_KM if vague else NEARBY_KM)
     layers = [*entity_layers(around, lang, correction_url(lang), marker_rows(lang), selected=requested,
-                             view=fit_view(around, circle), clustering=False),
-              proximity_layer(None if vague else entity, near, NEARBY_KM, lang)]
+                             view=fit_view(around, circle), clustering=False, focus_zoom=None),
+              proximity_layer(None if vague else entity, near.iloc[0:0], NEARBY_KM, lang)]  # circle, no rings
     st_folium(base_map(basemap_from_env(), lang), key="profile_map", height=380, use_container_width=True,
               feature_group_to_add=layers, returned_objects=[])
 st.subheader(t("nearby", lang, km=f"{NEARBY_KM:g}"))

@@ -74,18 +74,20 @@
         }
     };
 
-    /* options: {rows, text, key, selected, view: {key, bounds, maxZoom}, clustering} */
+    /* options: {rows, text, key, selected, view: {key, bounds, maxZoom}, clustering, focusZoom}
+       focusZoom: the zoom to go to a player chosen elsewhere (none: the view alone frames it, as on a profile). */
     EntityMap.prototype.show = function (options) {
         this.rows = options.rows;
         this.text = options.text;
         this.clustering = options.clustering !== false;
+        this.focusZoom = options.focusZoom || null;
         this.rowsKey = options.key;
         if (options.selected !== this.selected) {
             this.selected = options.selected;
             if (this.selected && this.selected !== this.clickedId) {
                 // Chosen elsewhere (a shared link, the list): go to it, and draw it apart from any cluster.
                 this.unclustered = this.selected;
-                this.pendingFocus = this.selected;
+                if (this.focusZoom) { this.pendingFocus = this.selected; }
             }
             // Chosen by a click here: its marker is on screen with its popup open; leave both as they are.
             if (!this.selected) { this.map.closePopup(); }
@@ -107,6 +109,12 @@
 
     EntityMap.prototype.update = function () {
         if (!this.text) { return; }
+        var size = this.map.invalidateSize({pan: false}).getSize();
+        if (!size.x || !size.y) {  // the frame is not laid out yet: a view computed now would be wrong
+            var self = this;
+            window.setTimeout(function () { self.update(); }, 50);
+            return;
+        }
         var key = this.rowsKey + "|" + JSON.stringify(this.kinds) + "|" + this.unclustered + "|" + this.clustering;
         if (key !== this.dataKey) {
             this.dataKey = key;
@@ -117,7 +125,7 @@
             this.pendingView = this.pendingFocus = null;
             var row = focus ? this.rowOf(focus) : null;
             if (row) {
-                this.map.setView([row[0], row[1]], Math.max(this.map.getZoom(), 14), {animate: false});
+                this.map.setView([row[0], row[1]], Math.max(this.map.getZoom(), this.focusZoom), {animate: false});
             } else if (view && view.bounds) {
                 this.map.fitBounds(view.bounds, {padding: [28, 28], maxZoom: view.maxZoom || 15, animate: false});
             }
