@@ -107,9 +107,18 @@ def pick(page, label: str, option: str) -> None:
     """Types `option` into the selectbox labelled `label` (anywhere on the page) and picks it."""
     box = page.locator("[data-testid='stSelectbox']",
                        has=page.locator("label", has_text=re.compile(f"^{re.escape(label)}$")))
-    box.locator("input").click()
-    page.keyboard.type(option)
-    page.locator("[role='option']", has_text=re.compile(f"^{re.escape(option)}$")).first.click()
+    wait_idle(page)
+    for attempt in range(3):  # the list closes if the page redraws meanwhile (an expander opening): as a person, retry
+        box.locator("input").click()
+        page.keyboard.press("Control+A")
+        page.keyboard.type(option)
+        try:
+            page.locator("[role='option']", has_text=re.compile(f"^{re.escape(option)}$")).first.click(timeout=5_000)
+            break
+        except Exception:
+            page.keyboard.press("Escape")
+            if attempt == 2:
+                raise
     wait_idle(page)
 
 
