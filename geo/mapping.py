@@ -27,6 +27,7 @@ from ecosystem.vocabulary import load_vocabulary
 from geo.assets import LOCAL_ASSETS, localise_assets
 from geo.basemaps import BASEMAPS, MAX_ZOOM, NO_BASEMAP
 from geo.boundaries import load_departements
+from geo.marker_store import positions
 
 IDF_CENTER = (48.71, 2.50)
 KIND_STYLE = {  # Okabe-Ito colours (colour-blind safe) and one shape per kind
@@ -149,25 +150,30 @@ ESCAPE_JS = """
 
 
 class EntityData(folium.elements.JSCSSMixin, MacroElement):
-    """Hands the selection to the browser's map engine (static/js/entity-map.js): rows, labels, the selected
+    """Hands the selection to the browser's map engine (static/js/entity-map.js): the rows (inline, or the URL of
+    every row published once and the positions of those shown, see geo/marker_store.py), labels, the selected
     player and the view to fit. The engine clusters and draws; see that file for why."""
 
     default_js = [("superclusterjs", LOCAL_ASSETS["superclusterjs"]), ("entitymapjs", LOCAL_ASSETS["entitymapjs"])]
     _template = Template("""
         {% macro script(this, kwargs) %}
         window.EntityMap.of({{ this._parent._parent.get_name() }}).show({
-            rows: {{ this.rows_json }}, key: {{ this.key|tojson }}, text: {{ this.text|tojson }},
+            rows: {{ this.rows_json }}, src: {{ this.src|tojson }}, positions: {{ this.positions|tojson }},
+            key: {{ this.key|tojson }}, text: {{ this.text|tojson }},
             selected: {{ this.selected|tojson }}, view: {{ this.view|tojson }},
             clustering: {{ this.clustering|tojson }}, focusZoom: {{ this.focus_zoom|tojson }}});
         {% endmacro %}
     """)
 
-    def __init__(self, rows_json: list[str], text: dict, selected: str | None, view: dict | None,
-                 clustering: bool, focus_zoom: int | None):
+    def __init__(self, text: dict, selected: str | None, view: dict | None, clustering: bool,
+                 focus_zoom: int | None, rows_json: list[str] | None = None, src: str | None = None,
+                 positions: list[int] | None = None):
         super().__init__()
         self._name = "EntityData"
-        self.rows_json = "[" + ",".join(rows_json) + "]"
-        self.key = hashlib.sha1(self.rows_json.encode()).hexdigest()[:16]
+        self.rows_json = "null" if rows_json is None else "[" + ",".join(rows_json) + "]"
+        self.src, self.positions = src, positions
+        identity = f"{src}|{positions}" if src else self.rows_json
+        self.key = hashlib.sha1(identity.encode()).hexdigest()[:16]
         self.text, self.selected, self.view, self.clustering = text, selected, view, clustering
         self.focus_zoom = focus_zoom
 
@@ -306,18 +312,23 @@ def base_map(basemap: str, lang: str) -> folium.Map:
 
 def entity_layers(gdf: gpd.GeoDataFrame, lang: str, correction_url: str, rows_json: pd.Series | None = None,
                   selected: str | None = None, view: dict | None = None, clustering: bool = True,
-                  focus_zoom: int | None = FOCUS_ZOOM) -> list[folium.FeatureGroup]:
+                  focus_zoom: int | None = FOCUS_ZOOM, rows_url: str | None = None) -> list[folium.FeatureGroup]:
     """The selection for the engine, then one layer per kind for the layer control (always three, possibly
     empty: a stable control).
 
-    `rows_json` may hold `marker_json` precomputed for a superset of `gdf` (same index). A `selected` player
-    chosen outside the map is shown at `focus_zoom` at least (None: `view` already frames it).
+    `rows_json` may hold `marker_json` precomputed for a superset of `gdf` (same index); `rows_url`, where that
+    superset was published (marker_store.publish): then only the positions of `gdf`'s rows travel. A
+    `selected` player chosen outside the map is shown at `focus_zoom` at least (None: `view` already frames it).
     """
     vocabulary = load_vocabulary()
     rows_json = marker_json(gdf, lang) if rows_json is None else rows_json
     data = folium.FeatureGroup(name="entities", control=False)
-    EntityData(rows_json.loc[gdf.index].tolist(), engine_text(lang, correction_url), selected, view,
-               clustering, focus_zoom).add_to(data)
+    common = dict(text=engine_text(lang, correction_url), selected=selected, view=view, clustering=clustering,
+                  focus_zoom=focus_zoom)
+    if rows_url:
+        EntityData(src=rows_url, positions=positions(rows_json, gdf), **common).add_to(data)
+    else:
+        EntityData(rows_json=rows_json.loc[gdf.index].tolist(), **common).add_to(data)
     layers = [localise_assets(data)]
     for kind_index, kind in enumerate(KIND_STYLE):
         count = int((gdf["kind"] == kind).sum())

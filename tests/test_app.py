@@ -54,6 +54,7 @@ def test_map_page_applies_the_filters_of_a_shared_link():
     expected = entities[(entities["kind"] == "institute") & entities["dep"].isin(["91", "94"])]
     assert 0 < len(expected) < len(entities)
     assert f"{len(expected)} acteurs affichés sur {len(entities)}" in app.caption[0].value
+    app.toggle(key="map_list").set_value(True).run()  # the list is drawn on demand
     listed = app.dataframe[-1].value
     assert sorted(listed.iloc[:, 0]) == sorted(expected["name"])
     assert app.multiselect(key="filter_kind").value == ["institute"]
@@ -61,6 +62,7 @@ def test_map_page_applies_the_filters_of_a_shared_link():
 
 def test_map_page_text_filter_and_reset():
     app = run_page("views/map.py")
+    app.toggle(key="map_list").set_value(True).run()
     total = len(app.dataframe[-1].value)
     app.text_input(key="filter_q").input("genopole").run()
     filtered = app.dataframe[-1].value
@@ -81,9 +83,9 @@ def test_correction_link_opens_the_form_on_that_entry():
 def test_proximity_lists_nearby_players_with_distances():
     entities = load_entities()
     origin = entities[entities["id"] == "genopole"].iloc[0]
-    app = run_page("views/map.py")
-    app.selectbox(key="widget_carte_near").set_value(origin["id"]).run()
+    app = run_page("views/map.py", near=origin["id"])  # a shared proximity search opens with its settings shown
     assert not app.exception
+    assert app.selectbox(key="widget_carte_near").value == origin["id"]
     near = app.dataframe[0].value  # the proximity table comes before the full list
     assert len(near) > 5 and "Distance (km)" in near.columns
     assert near["Distance (km)"].is_monotonic_increasing and near["Distance (km)"].max() <= 5.0

@@ -22,6 +22,7 @@ from ecosystem.stats import facet_counts
 from ecosystem.urlstate import MAX_TEXT_LENGTH, TEXT_PARAM
 from ecosystem.vocabulary import load_vocabulary
 from geo.mapping import marker_json
+from geo.marker_store import publish
 from views._state import (absolute_url, current_filters, current_language, facet_widget, page_params,
                           reset_filters, set_language)
 
@@ -56,6 +57,16 @@ def _marker_rows_at(lang: str, version: str):
 def marker_rows(lang: str):
     """Every entity's marker row as JSON, built once per language and data version; a rerun only slices it."""
     return _marker_rows_at(lang, data_version())
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _marker_source_at(version: str) -> str | None:
+    return publish(_marker_rows_at(DEFAULT_LANGUAGE, version))
+
+
+def marker_source() -> str | None:
+    """URL of every marker row of the live data (see geo/marker_store.py), or None when it cannot be written."""
+    return _marker_source_at(data_version())
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)

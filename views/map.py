@@ -20,8 +20,8 @@ from geo.boundaries import load_communes, load_departements
 from geo.mapping import (COMMUNE_BREAKS, DEPARTEMENT_BREAKS, base_map, choropleth_layer, choropleth_legend_html,
                          entity_layers, fit_view, footprint_layer, proximity_layer)
 from views._shared import (bring_into_view, copyable_link, correction_url, entities, export_buttons, filter_sidebar,
-                           footprints, marker_rows, profile_link)
-from views._state import current_language, set_view_value, show_in_url, view_value, view_widget
+                           footprints, marker_rows, marker_source, profile_link)
+from views._state import current_language, kept, set_view_value, show_in_url, view_value, view_widget
 
 PAGE = "carte"
 LAYERS = ("none", "dep", "commune")
@@ -48,13 +48,10 @@ st.caption(t("shown_count", lang, shown=len(shown), total=len(data)))
 
 layer = st.segmented_control(t("choropleth_mode", lang), LAYERS, format_func=lambda mode: t(f"choropleth_{mode}", lang),
                              **view_widget(PAGE, "layer", lambda v: parse_choice(v, LAYERS, "none"))) or "none"
-with st.expander(t("proximity_title", lang), expanded=bool(view_value(PAGE, "near", known_id))):
-    left, right = st.columns([3, 1])
-    origin_id = left.selectbox(t("proximity_origin", lang), [None, *ids_by_name(names)],
-                               format_func=lambda i: t("proximity_none", lang) if i is None else names[i],
-                               **view_widget(PAGE, "near", known_id))
-    radius_km = right.number_input(t("proximity_radius", lang), min_value=0.5, max_value=50.0, step=0.5,
-                                   **view_widget(PAGE, "km", lambda v: parse_km(v, DEFAULT_KM)))
+# The proximity search is drawn under the map (its picker lists every player: sent after the map, it does not
+# delay it), but its values, kept in the session and the URL, shape the map.
+origin_id = view_value(PAGE, "near", known_id)
+radius_km = view_value(PAGE, "km", lambda v: parse_km(v, DEFAULT_KM))
 origin = data.set_index("id").loc[origin_id] if origin_id else None
 origin_is_vague = origin is not None and position_is_vague(origin)  # somewhere in Paris: no distances
 near = within_km(shown, origin_id, radius_km) if origin_id else shown.iloc[0:0]
@@ -73,7 +70,7 @@ with map_column:
     layers += [
         footprint_layer(footprints()[footprints()["id"].isin(shown["id"])], lang),
         *entity_layers(shown, lang, correction_url(lang), marker_rows(lang), selected=selected,
-                       view=fit_view(shown, circle)),
+                       view=fit_view(shown, circle), rows_url=marker_source()),
         proximity_layer(None if origin_is_vague else origin, near, radius_km, lang),
     ]
     # Only clicks come back to Python: panning and zooming do not rerun the script.
@@ -98,11 +95,23 @@ with card_column:
         entity["id"] = selected
         st.html(profile_html(entity, lang, f"{correction_url(lang)}{selected}"))
         profile_link(selected, lang, origin=PAGE)
+        st.button(t("proximity_from_card", lang), icon=":material/radar:", on_click=set_view_value,
+                  args=(PAGE, "near", selected), disabled=selected == origin_id)
         copyable_link(params, lang)
         bring_into_view(".profile", st.session_state.get("map_card_moved", 0))
     else:
         st.info(t("profile_hint", lang))
 
+if origin_id:
+    st.session_state["proximity_open"] = True  # a search in the URL or from the card: show its settings
+with st.expander(t("proximity_title", lang), key="proximity_open", on_change="rerun") as proximity:
+    if proximity.open:  # drawn only when open: its picker lists every player (hundreds of KB at 20,000)
+        left, right = st.columns([3, 1])
+        left.selectbox(t("proximity_origin", lang), [None, *ids_by_name(names)],
+                       format_func=lambda i: t("proximity_none", lang) if i is None else names[i],
+                       **view_widget(PAGE, "near", known_id))
+        right.number_input(t("proximity_radius", lang), min_value=0.5, max_value=50.0, step=0.5,
+                           **view_widget(PAGE, "km", lambda v: parse_km(v, DEFAULT_KM)))
 if origin_is_vague:
     st.info(t("paris_without_arrondissement", lang))
 elif origin_id:
@@ -111,7 +120,10 @@ elif origin_id:
     st.dataframe(table_rows(near, lang, with_distance=True), hide_index=True, width="stretch")
     export_buttons(near, lang, key="near", file_stem="biotherapies-idf-proximite", scope=title, filters=filters)
 
-st.subheader(t("table_title", lang))
-st.dataframe(table_rows(shown, lang), hide_index=True, width="stretch",
-             column_config={t("website", lang): st.column_config.LinkColumn()})
+# The list is drawn on demand: the directory is the page for tables, and a grid drawn at once competes with the
+# map's frame for the browser's time (issue 11's first-markers budget).
+if st.toggle(t("table_toggle", lang, count=len(shown)), **kept("map_list", False)):
+    st.dataframe(table_rows(shown, lang), hide_index=True, width="stretch",
+                 column_config={t("website", lang): st.column_config.LinkColumn()})
+st.subheader(t("exports", lang))
 export_buttons(shown, lang, key="shown", filters=filters)

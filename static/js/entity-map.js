@@ -59,6 +59,18 @@
         return map.__entityMap;
     };
 
+    var fetched = {};
+    /* Every row of a data version, fetched once for the life of the frame (and cached by the browser). */
+    EntityMap.fetchRows = function (src) {
+        if (!fetched[src]) {
+            fetched[src] = window.fetch(src).then(function (response) {
+                if (!response.ok) { delete fetched[src]; throw new Error("rows " + response.status); }
+                return response.json();
+            });
+        }
+        return fetched[src];
+    };
+
     /* A per-kind layer of the layer control: shown kinds are drawn, hidden ones are not. */
     EntityMap.kindLayer = function (map, group, kind) {
         var engine = EntityMap.of(map);
@@ -74,9 +86,23 @@
         }
     };
 
-    /* options: {rows, text, key, selected, view: {key, bounds, maxZoom}, clustering, focusZoom}
+    /* options: {rows | src + positions, text, key, selected, view: {key, bounds, maxZoom}, clustering, focusZoom}
+       rows: the selection's rows inline; or src, the URL of every row (fetched once per data version) and
+       positions, those of the selection in it (null: all).
        focusZoom: the zoom to go to a player chosen elsewhere (none: the view alone frames it, as on a profile). */
     EntityMap.prototype.show = function (options) {
+        if (options.src && !options.rows) {
+            var self = this, src = options.src;
+            EntityMap.fetchRows(src).then(function (all) {
+                if (self.latest !== options) { return; }  // a newer selection arrived meanwhile
+                var positions = options.positions;
+                options.rows = positions ? positions.map(function (i) { return all[i]; }) : all;
+                self.show(options);
+            });
+            this.latest = options;
+            return;
+        }
+        this.latest = options;
         this.rows = options.rows;
         this.text = options.text;
         this.clustering = options.clustering !== false;
