@@ -19,7 +19,9 @@ import pandas as pd
 GENERATED_DIR = Path(__file__).resolve().parent.parent / "static" / "generated"
 GENERATED_URL = "/app/static/generated"
 KEEP = 8  # files of earlier data versions kept for pages still open on them
-INLINE_BELOW = 2_000  # rows: fewer travel inline (a few dozen KB), sparing the frame one more request
+# Rows: fewer travel inline (a few dozen KB), sparing the frame one more request. MARKERS_INLINE_BELOW=0 makes
+# every dataset use the file (the browser tests of the file path run on the real, small dataset that way).
+INLINE_BELOW = int(os.environ.get("MARKERS_INLINE_BELOW", "2000"))
 
 
 def publish(rows_json: pd.Series, directory: Path = GENERATED_DIR, inline_below: int = INLINE_BELOW) -> str | None:

@@ -68,15 +68,16 @@ STAFF_PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, request):
     """The app on a free port with no basemap (no network but its own), its own corrections database and a
-    staff account alice; `server.database_url` is that database, for tests that check what a click stored."""
+    staff account alice; `server.database_url` is that database, for tests that check what a click stored.
+    A test module may add environment variables in a module-level SERVER_ENV dict."""
     from browser_support import app_server
     from ecosystem.corrections.auth import hash_password
 
     database = tmp_path_factory.mktemp("browser") / "corrections.sqlite3"
     env = {"BASEMAP": "none", "STAFF_ACCOUNTS": f"alice:{hash_password(STAFF_PASSWORD)}",
-           "CORRECTIONS_DB": str(database)}
+           "CORRECTIONS_DB": str(database), **getattr(request.module, "SERVER_ENV", {})}
     with app_server(env) as base:
         yield ServerUnderTest(base, f"sqlite:///{database}")
 

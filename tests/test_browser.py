@@ -13,6 +13,8 @@ from ecosystem.filters import Filters, filter_entities
 from ecosystem.loading import load_entities
 
 pytestmark = pytest.mark.browser
+# The map's rows reach the frame as a published file here (geo/marker_store.py), as with large datasets.
+SERVER_ENV = {"MARKERS_INLINE_BELOW": "0"}
 
 
 def wait_for_status(server, reference: str, status: str, seconds: float = 60) -> bool:
@@ -33,6 +35,7 @@ def test_map_shows_markers_opens_a_profile_filters_and_stays_on_its_origin(page,
     page.goto(f"{server}/carte")
     frame, handle = map_frame(page)
     assert map_count(handle) == len(entities)
+    assert any("/app/static/generated/markers-" in url for url in page.requested)
     assert page.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()["height"] > 300
     assert handle.evaluate("window.__errors") == []
 
