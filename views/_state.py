@@ -27,13 +27,11 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ecosystem.filters import Filters
 from ecosystem.i18n import DEFAULT_LANGUAGE, LANGUAGES
-from ecosystem.schema import FILTER_FACETS
 from ecosystem.urlstate import TEXT_PARAM, filters_from_query, filters_to_query
 
 FILTERS_KEY = "filters"  # a plain session key: survives pages where the filter widgets are not drawn
 FILTER_WIDGET_PREFIX = "filter_"
 LANG_PARAM = "lang"
-FILTER_PARAMS = (*FILTER_FACETS, TEXT_PARAM)
 
 
 def is_history_navigation() -> bool:

@@ -46,10 +46,10 @@ def map_clicked() -> None:
 st.title(t("page_map", lang))
 st.caption(t("shown_count", lang, shown=len(shown), total=len(data)))
 
-layer = st.segmented_control(t("choropleth_mode", lang), LAYERS, format_func=lambda mode: t(f"choropleth_{mode}", lang),
+layer = st.segmented_control(t("choropleth_mode", lang), LAYERS,
+                             format_func=lambda mode: t(f"choropleth_{mode}", lang),
                              **view_widget(PAGE, "layer", lambda v: parse_choice(v, LAYERS, "none"))) or "none"
-# The proximity search is drawn under the map (its picker lists every player: sent after the map, it does not
-# delay it), but its values, kept in the session and the URL, shape the map.
+# The proximity search's settings are drawn under the map, but they shape it: read from the session and the URL.
 origin_id = view_value(PAGE, "near", known_id)
 radius_km = view_value(PAGE, "km", lambda v: parse_km(v, DEFAULT_KM))
 origin = data.set_index("id").loc[origin_id] if origin_id else None
@@ -57,6 +57,8 @@ origin_is_vague = origin is not None and position_is_vague(origin)  # somewhere 
 near = within_km(shown, origin_id, radius_km) if origin_id else shown.iloc[0:0]
 
 selected = view_value(PAGE, "id", known_id)
+if selected not in set(shown["id"]):
+    selected = None  # filtered out since it was chosen: no card for a player the map does not show
 map_column, card_column = st.columns([5, 2], gap="medium")
 with map_column:
     layers = []
@@ -85,8 +87,6 @@ with map_column:
     if layer == "commune" and unplaced_in_paris:
         st.caption(t("choropleth_paris_gap", lang, count=unplaced_in_paris))
 
-if selected not in set(shown["id"]):
-    selected = None  # filtered out since it was chosen: no card for a player the map does not show
 params = show_in_url(lang, filters, id=selected, near=origin_id,
                      km=None if radius_km == DEFAULT_KM else f"{radius_km:g}", layer=None if layer == "none" else layer)
 with card_column:
@@ -102,8 +102,9 @@ with card_column:
     else:
         st.info(t("profile_hint", lang))
 
-if origin_id:
-    st.session_state["proximity_open"] = True  # a search in the URL or from the card: show its settings
+if origin_id and st.session_state.get("proximity_opened_for") != origin_id:
+    st.session_state["proximity_open"] = True  # a new search (from a link or the card): show its settings once
+    st.session_state["proximity_opened_for"] = origin_id
 with st.expander(t("proximity_title", lang), key="proximity_open", on_change="rerun") as proximity:
     if proximity.open:  # drawn only when open: its picker lists every player (hundreds of KB at 20,000)
         left, right = st.columns([3, 1])
