@@ -2,6 +2,10 @@
 
 Every export carries the seed file's columns, tags joined with `|`, so that a file can be read back, compared,
 or handed to another tool.
+
+Files people open in a spreadsheet (both CSV variants, XLSX) are neutralised against formula injection (OWASP
+"CSV injection"): text that a spreadsheet would run as a formula or a DDE command is written as text. Names and
+descriptions come from the public correction form and from imports, so any of them may be hostile.
 """
 
 from __future__ import annotations
@@ -9,11 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from ecosystem.filters import Filters
 from ecosystem.loading import join_list
@@ -37,12 +43,34 @@ def export_table(gdf: pd.DataFrame) -> pd.DataFrame:
     return table[list(COLUMNS)].fillna("").astype(str).reset_index(drop=True)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@")
+NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
+
+
+def formula_like(value: str) -> bool:
+    """Whether a spreadsheet could run `value` as a formula: it starts with = + - @, possibly after blanks, or with
+    a tab or carriage return (OWASP). A plain number ("-0.500000", "+3") is data, not a formula: left alone so that
+    a negative longitude stays a number."""
+    if not value or NUMBER.fullmatch(value.strip()):
+        return False
+    return value[0] in "\t\r" or value.lstrip().startswith(FORMULA_STARTS)
+
+
+def neutralise(value: str) -> str:
+    """A leading apostrophe makes spreadsheets read the cell as text (OWASP); the rest of the value is kept."""
+    return "'" + value if formula_like(value) else value
+
+
 def to_csv_bytes(gdf: pd.DataFrame, separator: str = ",") -> bytes:
-    """UTF-8 with a byte-order mark, which French Excel needs to read accents; ';' for Excel's French locale."""
-    return export_table(gdf).to_csv(index=False, sep=separator, lineterminator="\r\n").encode("utf-8-sig")
+    """UTF-8 with a byte-order mark, which French Excel needs to read accents; ';' for Excel's French locale.
+    Formula-like values are neutralised (see `neutralise`)."""
+    table = export_table(gdf).map(neutralise)
+    return table.to_csv(index=False, sep=separator, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def to_geojson_bytes(gdf: gpd.GeoDataFrame) -> bytes:
+    """Values exactly as stored, not neutralised: GeoJSON is read by GIS tools and scripts, not opened in a
+    spreadsheet, and an apostrophe added there would only alter the data."""
     table = export_table(gdf)
     points = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(gdf["lon"], gdf["lat"]), crs="EPSG:4326")
     return points.to_json(drop_id=True, ensure_ascii=False).encode("utf-8")
@@ -66,12 +94,27 @@ def export_metadata(filters: Filters, rows: int, data_date: str, lang: str,
     }
 
 
+def xml_safe(value):
+    """XML cannot carry most control characters (openpyxl raises on them). The form and the import refuse them;
+    this only keeps an older value from breaking the whole export."""
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if isinstance(value, str) else value
+
+
 def to_xlsx_bytes(gdf: pd.DataFrame, metadata: dict[str, str]) -> bytes:
+    """Two sheets, entities and metadata. openpyxl stores any string starting with '=' as a live formula: every
+    formula-like cell is written as a string instead, with Excel's quote prefix so that editing the cell does not
+    turn it into a formula either. The visible text is unchanged (no apostrophe, unlike CSV)."""
+    sheets = {"entities": export_table(gdf),
+              "metadata": pd.DataFrame(list(metadata.items()), columns=["key", "value"])}
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        export_table(gdf).to_excel(writer, sheet_name="entities", index=False)
-        pd.DataFrame(list(metadata.items()), columns=["key", "value"]).to_excel(
-            writer, sheet_name="metadata", index=False)
+        for name, table in sheets.items():
+            table.map(xml_safe).to_excel(writer, sheet_name=name, index=False)
+            for row in writer.sheets[name].iter_rows():
+                for cell in row:
+                    if isinstance(cell.value, str) and formula_like(cell.value):
+                        cell.data_type = "s"
+                        cell.quotePrefix = True
     return buffer.getvalue()
 
 
