@@ -260,5 +260,10 @@ def current_raw(factory: sessionmaker[Session], seed: pd.DataFrame | None = None
 
 
 def export_current_csv(factory: sessionmaker[Session]) -> bytes:
-    """The current dataset in the seed file's exact format (ready to be committed back as data/entities.csv)."""
+    """The current dataset in the seed file's exact format (ready to be committed back as data/entities.csv).
+
+    Deliberately not neutralised against spreadsheet formulas, unlike the public exports (ecosystem/exports.py):
+    this is the staff's file to commit back as the seed, offered only on the moderation page and on the command
+    line, never to the public. It must round-trip exactly; a quote added before "=…" would alter the data.
+    """
     return current_raw(factory).to_csv(index=False, lineterminator="\n").encode("utf-8")
