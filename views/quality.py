@@ -1,10 +1,12 @@
 """Staff data-quality page: completeness, entries to check, stale, misplaced, duplicated or untagged entries,
-each linked to its profile and to the correction form."""
+each linked to its profile and to the correction form; at the end, the log of failed staff logins (a staff-only
+page that nobody else is editing the layout of, and where a closed expander costs the page nothing)."""
 
 import pandas as pd
 import streamlit as st
 
 from ecosystem.corrections.service import current_raw
+from ecosystem.corrections.throttle import FAILURE_WINDOW, MAX_FAILURES, RETENTION, failed_logins
 from ecosystem.i18n import field_label, t
 from ecosystem.quality import likely_duplicates, outside_commune, stale, to_review, without_tags
 from ecosystem.stats import completeness
@@ -52,3 +54,17 @@ st.subheader(t("quality_duplicates", lang))
 linked(likely_duplicates(raw))
 st.subheader(t("quality_untagged", lang))
 linked(without_tags(raw))
+
+with st.expander(t("failed_logins_title", lang)):
+    st.caption(t("failed_logins_caption", lang, failures=MAX_FAILURES, minutes=FAILURE_WINDOW.seconds // 60,
+                 days=RETENTION.days))
+    attempts = failed_logins(corrections_db())
+    if attempts.empty:
+        st.caption(t("failed_logins_none", lang))
+    else:
+        attempts["outcome"] = attempts["outcome"].map(lambda o: t(f"login_outcome_{o}", lang))
+        attempts["attempted_at"] = attempts["attempted_at"].dt.strftime("%Y-%m-%d %H:%M:%S")
+        st.dataframe(attempts.rename(columns={"account": t("login_account", lang), "client": t("login_client", lang),
+                                              "attempted_at": t("login_time", lang),
+                                              "outcome": t("login_outcome", lang)}),
+                     hide_index=True, width="stretch")
