@@ -89,7 +89,9 @@ def spread_colocated(raw: pd.DataFrame) -> pd.DataFrame:
                 taken.add(slot)
         free = (k for k in range(1, len(slots)) if k not in taken)
         for index in waiting:
-            k = next(free)
+            k = next(free, None)
+            if k is None:  # the spiral is full (a small commune has only a few slots): the rest stay on its point
+                break
             taken.add(k)
             lon, lat = _to_wgs84.transform(*slots[k])
             frame.loc[index, ["lon", "lat"]] = [f"{lon:.6f}", f"{lat:.6f}"]
