@@ -11,7 +11,8 @@
   seed file's format.
 - `python -m ecosystem import FILE [--dry-run] [--reviewer NAME]`: reads a staff inventory (CSV in any delimiter
   and encoding, or XLSX), maps its columns, prints the row report and the diff against the current dataset, and
-  applies it in one transaction unless --dry-run. Exits 0 whenever the file could be read.
+  applies it in one transaction unless --dry-run. Exits 0 whenever the file could be read, rows in error included
+  (they are in the report); 2 with the reason when it cannot be read (missing, empty, damaged workbook).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ecosystem.i18n import t
 from ecosystem.loading import read_entities_csv, to_geodataframe
 from ecosystem.placement import geocode_missing, spread_colocated
 from ecosystem.schema import SEED_FILE
@@ -74,13 +76,17 @@ def import_file(path: str, dry_run: bool, reviewer: str) -> int:
     from ecosystem.corrections.service import current_raw
     from ecosystem.import_mapping import known_headers, suggest_columns
     from ecosystem.import_plan import apply_import, plan_import
-    from ecosystem.import_read import checksum, read_upload
+    from ecosystem.import_read import UnreadableFile, checksum, read_upload, visible
 
-    data = Path(path).read_bytes()
     try:
+        data = Path(path).read_bytes()
         read = read_upload(data, Path(path).name, known_headers())
-    except ValueError as error:
-        print(f"fichier illisible : {error}")
+    except OSError as error:  # missing, a directory, no permission: a message, not a traceback
+        detail = t("import_err_open", detail=visible(f"{path} : {error.strerror or error}"))
+        print(t("unreadable", error=detail), file=sys.stderr)
+        return 2
+    except UnreadableFile as error:
+        print(t("unreadable", error=error.message("fr")), file=sys.stderr)
         return 2
     mapping = suggest_columns(list(read.table.columns))
     factory = connect()
@@ -115,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("hash-password", help="empreinte bcrypt d'un mot de passe de l'équipe")
     export_parser = commands.add_parser("export-current", help="exporter le jeu de données courant")
     export_parser.add_argument("file", nargs="?", default="-")
-    import_parser = commands.add_parser("import", help="importer un inventaire (CSV ou XLSX)")
+    import_parser = commands.add_parser("import", help="importer un inventaire (CSV ou XLSX)",
+                                        epilog=t("import_cli_epilog"))
     import_parser.add_argument("file")
     import_parser.add_argument("--dry-run", action="store_true", help="rapport et différences, sans rien écrire")
     import_parser.add_argument("--reviewer", default="ligne-de-commande")

@@ -3,6 +3,10 @@
 Each source row becomes a seed-format row, or an error saying why not. Communes come from the official tables
 (postcode + city) or from given coordinates; an ambiguous or unknown commune is an error, never a guess. Rows
 matching an existing entity (same id, or same normalised name) update it with the file's non-empty values.
+
+Every imported value first passes the correction form's own text check (`text_problem`, same length caps):
+whatever the public may not type (control or direction characters, over-long text) cannot come in through a
+spreadsheet either. A refused cell makes its row an error, with the reason; the rest of the file still imports.
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ecosystem.corrections.models import EntityHistory, ImportBatch
 from ecosystem.corrections.service import current_raw
+from ecosystem.corrections.validation import MULTILINE, TEXT_CAPS, text_problem
+from ecosystem.i18n import DEFAULT_LANGUAGE, t
 from ecosystem.import_mapping import KIND_OF_CATEGORY, map_tags, map_value, suggest_key
-from ecosystem.import_read import ReadTable
+from ecosystem.import_read import ReadTable, visible
 from ecosystem.loading import join_list
 from ecosystem.placement import spread_colocated
 from ecosystem.schema import COLUMNS, TAG_FACETS
@@ -30,6 +36,10 @@ from geo.geocoding import find_commune, reference_point
 OK, WARNING, ERROR = "ok", "warning", "error"
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 BOOKKEEPING = ("updated", "status", "source", "review_note", "geo_precision", "lat", "lon")
+OTHER_CAP = 2000  # the form's cap for a field without a cap of its own (check_submission's default)
+PLACE_FIELDS = {"postcode", "city", "commune_code", "lat", "lon"}
+SHOWN_NAME = 120  # characters of a name shown in the report
+FILENAME_CAP = 200  # the file name goes into new rows' source and the import log (a String(255) column)
 
 
 @dataclass
@@ -57,8 +67,9 @@ class ImportPlan:
         return f"IMP-{self.checksum[:12]}"
 
     def report(self) -> pd.DataFrame:
-        return pd.DataFrame([{"line": r.line, "name": r.name, "status": r.status, "change": r.change,
-                              "fields": ", ".join(r.changed_fields), "reasons": " ; ".join(r.reasons)}
+        return pd.DataFrame([{"line": r.line, "name": visible(r.name, SHOWN_NAME), "status": r.status,
+                              "change": r.change, "fields": ", ".join(r.changed_fields),
+                              "reasons": " ; ".join(r.reasons)}
                              for r in self.results],
                             columns=["line", "name", "status", "change", "fields", "reasons"])
 
@@ -73,7 +84,10 @@ class ImportPlan:
 
 def plan_import(read: ReadTable, mapping: dict[str, str | None], filename: str, checksum: str,
                 current: pd.DataFrame, tag_overrides: dict[str, dict[str, str]] | None = None,
-                today: dt.date | None = None) -> ImportPlan:
+                today: dt.date | None = None, lang: str = DEFAULT_LANGUAGE) -> ImportPlan:
+    """`lang`: language of the reasons given for refused cells (the form's messages)."""
+    # An uploaded file's name is whatever the browser sent: it is written into stored values, so cut and escaped.
+    filename = visible(filename, FILENAME_CAP)
     today = today or dt.date.today()
     vocabulary = load_vocabulary()
     tag_overrides = tag_overrides or {}
@@ -86,7 +100,7 @@ def plan_import(read: ReadTable, mapping: dict[str, str | None], filename: str, 
     first_line = read.header_row + 2
     for index, source in read.table.iterrows():
         line = first_line + index
-        result = build_row(source, mapping, vocabulary, tag_overrides, unknown_values, line)
+        result = build_row(source, mapping, vocabulary, tag_overrides, unknown_values, line, lang)
         name_key = normalise_text(result.name)
         if result.status != ERROR:
             if name_key in seen_names:
@@ -105,13 +119,28 @@ def plan_import(read: ReadTable, mapping: dict[str, str | None], filename: str, 
                       unknown_values, [c for c, target in mapping.items() if not target])
 
 
-def build_row(source: pd.Series, mapping, vocabulary, tag_overrides, unknown_values, line: int) -> RowResult:
+def cell_problem(target: str, value: str, lang: str) -> str | None:
+    """The correction form's check of one value (its cap, control and direction characters), as a reason in
+    `lang`. A multi-valued cell may hold line breaks: spreadsheet users separate values with Alt+Enter, and the
+    tag mapping splits there; every other control character is refused as the form refuses it."""
+    problem = text_problem(value, TEXT_CAPS.get(target, OTHER_CAP), target in MULTILINE or target in TAG_FACETS)
+    return t(problem[0], lang, **problem[1]) if problem else None
+
+
+def build_row(source: pd.Series, mapping, vocabulary, tag_overrides, unknown_values, line: int,
+              lang: str = DEFAULT_LANGUAGE) -> RowResult:
     row: dict[str, str] = {}
     errors, warnings = [], []
+    refused: dict[str, str] = {}  # target -> refused value (never mapped, echoed or stored)
     for column, target in mapping.items():
         if not target or column not in source.index:
             continue
         value = str(source[column]).strip()
+        problem = cell_problem(target, value, lang)
+        if problem:
+            errors.append(t("import_cell_problem", lang, column=column, reason=problem))
+            refused[target] = value
+            continue
         if target in TAG_FACETS:
             keys, unknown = map_tags(target, value, vocabulary, tag_overrides.get(target))
             row[target] = join_list(keys)
@@ -132,11 +161,13 @@ def build_row(source: pd.Series, mapping, vocabulary, tag_overrides, unknown_val
         else:
             row[target] = value
     name = row.get("name", "")
-    if not name:
+    if not name and "name" not in refused:
         errors.append("nom absent")
     if row.get("category") and not row.get("kind"):
         row["kind"] = KIND_OF_CATEGORY.get(row["category"], "company")
-    errors += locate(row)
+    if not PLACE_FIELDS & set(refused):  # else "commune not found" would only repeat the refusal
+        errors += locate(row)
+    name = name or refused.get("name", "")  # shown escaped and cut in the report, so that staff find the row
     status = ERROR if errors else (WARNING if warnings else OK)
     return RowResult(line, name, status, errors + warnings, row if not errors else None)
 

@@ -6,7 +6,7 @@ from ecosystem.corrections.service import current_raw
 from ecosystem.i18n import field_label, t
 from ecosystem.import_mapping import known_headers, suggest_columns, suggest_key
 from ecosystem.import_plan import apply_import, plan_import
-from ecosystem.import_read import checksum, read_upload
+from ecosystem.import_read import UnreadableFile, checksum, read_upload, visible
 from ecosystem.schema import COLUMNS
 from ecosystem.text import normalise_text
 from ecosystem.vocabulary import load_vocabulary
@@ -27,8 +27,8 @@ data = upload.getvalue()
 digest = checksum(data)
 try:
     read = read_upload(data, upload.name, known_headers())
-except ValueError as error:
-    st.error(t("unreadable", lang, error=error))
+except UnreadableFile as error:
+    st.error(t("unreadable", lang, error=error.message(lang)))
     st.stop()
 st.caption(t("file_read", lang, rows=len(read.table), encoding=read.encoding,
              delimiter=f", « {read.delimiter} »" if read.delimiter else "", header=read.header_row + 1,
@@ -44,10 +44,11 @@ for position, column in enumerate(read.table.columns):
         column, options, index=options.index(suggested[column]), key=f"map_{digest[:8]}_{position}",
         format_func=lambda c: t("ignored", lang) if c is None else field_label(c, lang))
 st.subheader(t("preview", lang))
-st.dataframe(read.table.head(10), hide_index=True, width="stretch")
+# Cells cut and hidden characters made visible: a 1 MB cell or a direction override must not take over the preview.
+st.dataframe(read.table.head(10).map(lambda value: visible(value, 200)), hide_index=True, width="stretch")
 
 current = current_raw(corrections_db())
-plan = plan_import(read, mapping, upload.name, digest, current)
+plan = plan_import(read, mapping, upload.name, digest, current, lang=lang)
 overrides: dict[str, dict[str, str]] = {}
 if plan.unknown_values:
     st.subheader(t("tag_mapping", lang))
@@ -61,7 +62,7 @@ if plan.unknown_values:
                               format_func=lambda k, f=facet: t("not_kept", lang) if k is None
                               else vocabulary.label(f, k, lang))
         overrides.setdefault(facet, {})[normalise_text(value)] = choice or ""
-    plan = plan_import(read, mapping, upload.name, digest, current, overrides)
+    plan = plan_import(read, mapping, upload.name, digest, current, overrides, lang=lang)
 
 st.subheader(t("report", lang))
 st.info(t("summary", lang, **plan.counts()))
