@@ -5,6 +5,7 @@ import secrets
 import pandas as pd
 import streamlit as st
 
+from ecosystem.corrections import lengths
 from ecosystem.corrections.form import changed_fields, form_defaults
 from ecosystem.corrections.service import RateLimited, current_raw, status_of, submit
 from ecosystem.corrections.validation import RELATIONS, check_submission
@@ -46,43 +47,48 @@ def field_inputs(defaults: dict, new_entity: bool) -> dict:
     if new_entity:
         values["kind"] = st.selectbox(t("facet_kind", lang), vocabulary.keys("kind"),
                                       format_func=lambda k: vocabulary.label("kind", k, lang))
-    values["name"] = st.text_input(t("field_name", lang), defaults["name"], max_chars=200)
+    values["name"] = st.text_input(t("field_name", lang), defaults["name"], max_chars=lengths.NAME)
     values["category"] = st.selectbox(
         t("field_category", lang), vocabulary.keys("category"),
         index=list(vocabulary.keys("category")).index(defaults["category"])
         if defaults["category"] in vocabulary.keys("category") else 0,
         format_func=lambda k: vocabulary.label("category", k, lang))
     left, right = st.columns(2)
-    values["address"] = left.text_input(t("field_address", lang), defaults["address"], max_chars=300)
-    values["postcode"] = right.text_input(t("field_postcode", lang), defaults["postcode"], max_chars=5)
-    values["city"] = left.text_input(t("field_city", lang), defaults["city"], max_chars=100)
-    values["website"] = right.text_input(t("website", lang), defaults["website"], max_chars=300)
+    values["address"] = left.text_input(t("field_address", lang), defaults["address"],
+                                        max_chars=lengths.ADDRESS)
+    values["postcode"] = right.text_input(t("field_postcode", lang), defaults["postcode"],
+                                          max_chars=lengths.POSTCODE)
+    values["city"] = left.text_input(t("field_city", lang), defaults["city"], max_chars=lengths.CITY)
+    values["website"] = right.text_input(t("website", lang), defaults["website"], max_chars=lengths.WEBSITE)
     for facet in TAG_FACETS:
         values[facet] = st.multiselect(t(f"facet_{facet}", lang), vocabulary.keys(facet), defaults[facet],
                                        format_func=lambda k, f=facet: vocabulary.label(f, k, lang))
     left, right = st.columns(2)
-    values["founded"] = left.text_input(t("field_founded", lang), defaults["founded"], max_chars=4)
-    values["workforce"] = right.text_input(t("field_workforce", lang), defaults["workforce"], max_chars=7)
+    values["founded"] = left.text_input(t("field_founded", lang), defaults["founded"],
+                                       max_chars=lengths.FOUNDED)
+    values["workforce"] = right.text_input(t("field_workforce", lang), defaults["workforce"],
+                                          max_chars=lengths.WORKFORCE)
     values["description_fr"] = st.text_area(t("field_description_fr", lang), defaults["description_fr"],
-                                            max_chars=1200)
+                                            max_chars=lengths.DESCRIPTION)
     values["description_en"] = st.text_area(t("field_description_en", lang), defaults["description_en"],
-                                            max_chars=1200)
+                                            max_chars=lengths.DESCRIPTION)
     if not new_entity:
         left, right = st.columns(2)
-        values["lat"] = left.text_input(t("field_lat", lang), defaults["lat"], max_chars=20)
-        values["lon"] = right.text_input(t("field_lon", lang), defaults["lon"], max_chars=20)
+        values["lat"] = left.text_input(t("field_lat", lang), defaults["lat"], max_chars=lengths.COORDINATE)
+        values["lon"] = right.text_input(t("field_lon", lang), defaults["lon"], max_chars=lengths.COORDINATE)
     return values
 
 
 def contact_inputs() -> tuple[dict, bool, str]:
     st.subheader(t("contact_title", lang))
     left, right = st.columns(2)
-    contact = {"contact_name": left.text_input(t("contact_name", lang), max_chars=200),
-               "contact_email": right.text_input(t("contact_email", lang), max_chars=254),
-               "contact_organisation": left.text_input(t("contact_organisation", lang), max_chars=200)}
+    contact = {"contact_name": left.text_input(t("contact_name", lang), max_chars=lengths.CONTACT_NAME),
+               "contact_email": right.text_input(t("contact_email", lang), max_chars=lengths.EMAIL),
+               "contact_organisation": left.text_input(t("contact_organisation", lang),
+                                                     max_chars=lengths.ORGANISATION)}
     contact["relation"] = right.radio(t("relation", lang), RELATIONS, horizontal=True,
                                       format_func=lambda r: t(f"relation_{r}", lang))
-    contact["comment"] = st.text_area(t("comment", lang), max_chars=2000)
+    contact["comment"] = st.text_area(t("comment", lang), max_chars=lengths.COMMENT)
     honeypot = st.text_input(t("honeypot", lang), key="hp_website")
     st.markdown(t("rgpd_notice", lang))
     consent = st.checkbox(t("consent", lang))
@@ -181,8 +187,8 @@ elif mode == "new":
 else:
     show_in_url(lang)
     with st.form("status"):
-        reference = st.text_input(t("reference", lang), max_chars=20)
-        email = st.text_input(t("contact_email", lang), max_chars=254)
+        reference = st.text_input(t("reference", lang), max_chars=lengths.REFERENCE)
+        email = st.text_input(t("contact_email", lang), max_chars=lengths.EMAIL)
         if st.form_submit_button(t("check_status", lang)):
             status = status_of(corrections_db(), reference, email)
             if status is None:

@@ -7,6 +7,8 @@ import datetime as dt
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from ecosystem.corrections import lengths
+
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
@@ -22,20 +24,20 @@ class Submission(Base):
     __tablename__ = "submission"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    reference: Mapped[str | None] = mapped_column(String(20), unique=True, index=True)
-    kind: Mapped[str] = mapped_column(String(10))  # "change" | "new"
-    entity_id: Mapped[str] = mapped_column(String(120), index=True)
-    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
+    reference: Mapped[str | None] = mapped_column(String(lengths.REFERENCE), unique=True, index=True)
+    kind: Mapped[str] = mapped_column(String(lengths.KIND))  # "change" | "new"
+    entity_id: Mapped[str] = mapped_column(String(lengths.ENTITY_ID), index=True)
+    status: Mapped[str] = mapped_column(String(lengths.STATUS), default="pending", index=True)
     comment: Mapped[str] = mapped_column(Text, default="")
-    contact_name: Mapped[str] = mapped_column(String(200))
-    contact_email: Mapped[str] = mapped_column(String(254), index=True)
-    contact_organisation: Mapped[str] = mapped_column(String(200), default="")
-    relation: Mapped[str] = mapped_column(String(20))  # "self" | "other"
-    language: Mapped[str] = mapped_column(String(2), default="fr")
-    session_key: Mapped[str] = mapped_column(String(64), index=True)
+    contact_name: Mapped[str] = mapped_column(String(lengths.CONTACT_NAME))
+    contact_email: Mapped[str] = mapped_column(String(lengths.EMAIL), index=True)
+    contact_organisation: Mapped[str] = mapped_column(String(lengths.ORGANISATION), default="")
+    relation: Mapped[str] = mapped_column(String(lengths.RELATION))  # "self" | "other"
+    language: Mapped[str] = mapped_column(String(lengths.LANGUAGE), default="fr")
+    session_key: Mapped[str] = mapped_column(String(lengths.SHA256_HEX), index=True)
     submitted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     # sha256 of what was asked (service.content_digest): a resubmission within minutes finds the first request.
-    content_digest: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
+    content_digest: Mapped[str | None] = mapped_column(String(lengths.SHA256_HEX), index=True, nullable=True)
 
     changes: Mapped[list[FieldChange]] = relationship(back_populates="submission", order_by="FieldChange.id",
                                                       cascade="all, delete-orphan")
@@ -49,7 +51,7 @@ class FieldChange(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
-    field: Mapped[str] = mapped_column(String(40))
+    field: Mapped[str] = mapped_column(String(lengths.FIELD))
     old_value: Mapped[str] = mapped_column(Text, default="")
     new_value: Mapped[str] = mapped_column(Text, default="")
 
@@ -63,8 +65,8 @@ class Review(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
-    reviewer: Mapped[str] = mapped_column(String(100))
-    decision: Mapped[str] = mapped_column(String(12))
+    reviewer: Mapped[str] = mapped_column(String(lengths.REVIEWER))
+    decision: Mapped[str] = mapped_column(String(lengths.STATUS))
     reason: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -78,12 +80,12 @@ class EntityHistory(Base):
     __tablename__ = "entity_history"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    entity_id: Mapped[str] = mapped_column(String(120), index=True)
-    field: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(lengths.ENTITY_ID), index=True)
+    field: Mapped[str] = mapped_column(String(lengths.FIELD))
     old_value: Mapped[str] = mapped_column(Text, default="")
     new_value: Mapped[str] = mapped_column(Text, default="")
-    reference: Mapped[str] = mapped_column(String(20), index=True)
-    reviewer: Mapped[str] = mapped_column(String(100))
+    reference: Mapped[str] = mapped_column(String(lengths.REFERENCE), index=True)
+    reviewer: Mapped[str] = mapped_column(String(lengths.REVIEWER))
     applied_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     reverted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 

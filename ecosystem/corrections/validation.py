@@ -14,18 +14,24 @@ from dataclasses import dataclass, field
 
 import shapely
 
+from ecosystem.corrections import lengths
 from ecosystem.loading import split_list
 from ecosystem.schema import TAG_FACETS
+from ecosystem.validation import ID_PATTERN
 from ecosystem.vocabulary import load_vocabulary
 from geo.geocoding import find_commune
 
-# Fields the public may propose, with their length caps. Tag facets hold keys joined with "|".
-TEXT_CAPS = {"name": 200, "address": 300, "city": 100, "description_fr": 1200, "description_en": 1200,
-             "website": 300, "postcode": 5, "founded": 4, "workforce": 7, "lat": 20, "lon": 20}
+# Fields the public may propose, with their length caps (lengths.py: the form and the columns use the same).
+# Tag facets hold keys joined with "|".
+TEXT_CAPS = {"name": lengths.NAME, "address": lengths.ADDRESS, "city": lengths.CITY,
+             "description_fr": lengths.DESCRIPTION, "description_en": lengths.DESCRIPTION,
+             "website": lengths.WEBSITE, "postcode": lengths.POSTCODE, "founded": lengths.FOUNDED,
+             "workforce": lengths.WORKFORCE, "lat": lengths.COORDINATE, "lon": lengths.COORDINATE}
 EDITABLE_FIELDS = ("name", "category", "address", "postcode", "city", "website", *TAG_FACETS, "founded",
                    "workforce", "description_fr", "description_en", "lat", "lon")
 NEW_ENTITY_REQUIRED = ("name", "kind", "category", "postcode", "city", "website")
-CONTACT_CAPS = {"contact_name": 200, "contact_email": 254, "contact_organisation": 200, "comment": 2000}
+CONTACT_CAPS = {"contact_name": lengths.CONTACT_NAME, "contact_email": lengths.EMAIL,
+                "contact_organisation": lengths.ORGANISATION, "comment": lengths.COMMENT}
 MULTILINE = {"description_fr", "description_en", "comment", "address"}
 RELATIONS = ("self", "other")
 EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -150,3 +156,75 @@ def check_contact(contact: dict[str, str], consent: bool, checked: Checked) -> N
     checked.contact["relation"] = relation
     if not consent:
         checked.errors["consent"] = ("err_consent", {})
+
+
+# --- Values that reach a query: checked before any query, so that a hostile value is simply "not found" -------
+
+REFERENCE = re.compile(r"^CORR-\d{4}-\d{6,10}$")  # service.reference_for; fits lengths.REFERENCE
+
+
+def clean_reference(value: object) -> str | None:
+    """A request reference as stored (CORR-YYYY-NNNNNN, any case and surrounding spaces accepted), or None.
+
+    The pattern is checked before the length, on the raw text cut short: a 1 MB paste costs nothing, and a NUL
+    byte (which PostgreSQL refuses in any text parameter) never reaches the database.
+    """
+    text = str(value or "")[:lengths.REFERENCE + 10].strip().upper()
+    return text if REFERENCE.fullmatch(text) else None
+
+
+def clean_email(value: object) -> str | None:
+    """An e-mail address as the form accepts it (same pattern and length), stripped, or None."""
+    text = str(value or "")
+    if len(text) > lengths.EMAIL + 10:
+        return None
+    text = text.strip()
+    return text if len(text) <= lengths.EMAIL and EMAIL.fullmatch(text) else None
+
+
+def clean_entity_id(value: object) -> str | None:
+    """An entity identifier in the dataset's format and within its column's length, or None."""
+    text = str(value or "")
+    return text if len(text) <= lengths.ENTITY_ID and ID_PATTERN.fullmatch(text) else None
+
+
+def check_edits(edited: dict[str, str], proposal: dict[str, str], *, new_entity: bool,
+                current: dict[str, str] | None = None) -> Checked:
+    """Staff edits made before accepting a request, checked by the same rules as the public's values.
+
+    `proposal` is the request's proposed values (field -> new value), `current` the entity's live values. Only
+    the edited fields are checked; a new postcode or city finds the commune again (the commune proposed no
+    longer applies), an edited coordinate must leave the point in the region. A commune code typed by staff
+    must be one of the region's.
+    """
+    from geo.boundaries import commune_table
+
+    checked = Checked()
+    vocabulary = load_vocabulary()
+    allowed = (*EDITABLE_FIELDS, "kind") if new_entity else EDITABLE_FIELDS
+    for name, raw in edited.items():
+        value = str(raw if raw is not None else "").strip()
+        problem = text_problem(value, TEXT_CAPS.get(name, 2000), name in MULTILINE)
+        if problem is None and name == "commune_code":
+            problem = None if value in set(commune_table()["code"]) else ("err_commune", {"detail": value})
+        elif problem is None and name in allowed:
+            problem = field_problem(name, value, vocabulary)
+        elif problem is None:
+            problem = ("err_unknown_field", {})
+        if problem:
+            checked.errors[name] = problem
+        else:
+            checked.values[name] = value
+    for group in (("postcode", "city"), ("lat", "lon")):
+        if not set(group) & set(checked.values):
+            continue
+        # A coordinate needs its partner (the live one when not proposed); the commune is found as the public
+        # form finds it, from the postcode and city of the request only.
+        fallback = (current or {}) if group == ("lat", "lon") else {}
+        merged = {name: checked.values.get(name, proposal.get(name, fallback.get(name, ""))) for name in group}
+        place = Checked(values={name: value for name, value in merged.items() if value})
+        check_place(place)
+        checked.errors.update(place.errors)
+        if group == ("postcode", "city") and not place.errors and "commune_code" in place.values:
+            checked.values["commune_code"] = place.values["commune_code"]
+    return checked
