@@ -12,10 +12,13 @@ import hashlib
 import json
 
 import pandas as pd
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from ecosystem.corrections import lengths
 from ecosystem.corrections.models import EntityHistory, FieldChange, Review, Submission, utcnow
+from ecosystem.corrections.validation import (check_edits, clean_email, clean_entity_id, clean_reference,
+                                              text_problem)
 from ecosystem.loading import read_entities_csv
 from ecosystem.placement import spread_colocated
 from ecosystem.schema import COLUMNS
@@ -27,6 +30,9 @@ PER_SESSION_PER_HOUR = 10
 # The same request sent again within this delay (a double click, a reload) gets the first one's reference.
 DUPLICATE_WINDOW = dt.timedelta(minutes=10)
 PENDING, ACCEPTED, REJECTED, REVERTED = "pending", "accepted", "rejected", "reverted"
+STATUSES = (PENDING, ACCEPTED, REJECTED, REVERTED)
+# Identifier of a new organisation whose name has no letter or digit to make one from (only symbols, emoji).
+UNNAMED_ENTITY_ID = "nouvelle-organisation"
 
 
 class RateLimited(Exception):
@@ -34,7 +40,22 @@ class RateLimited(Exception):
 
 
 class NotPending(Exception):
-    """The request was already decided (by another staff member, or twice)."""
+    """The request was already decided (by another staff member, or twice): its status now, and the last
+    decision's author and time (None when the request does not exist or has no decision recorded)."""
+
+    def __init__(self, submission_id: int, status: str | None = None, reviewer: str | None = None,
+                 decided_at: dt.datetime | None = None, reference: str | None = None):
+        super().__init__(submission_id, status, reviewer, decided_at)
+        self.submission_id, self.status, self.reviewer, self.decided_at = submission_id, status, reviewer, decided_at
+        self.reference = reference
+
+
+class InvalidEdit(Exception):
+    """Staff edits that the public form would refuse: field -> (message key, parameters), as validation's."""
+
+    def __init__(self, errors: dict[str, tuple[str, dict]]):
+        super().__init__(errors)
+        self.errors = errors
 
 
 def session_fingerprint(token: str) -> str:
@@ -44,6 +65,26 @@ def session_fingerprint(token: str) -> str:
 
 def reference_for(submission_id: int, when: dt.datetime) -> str:
     return f"CORR-{when.year}-{submission_id:06d}"
+
+
+def new_entity_id(name: str, taken: set[str] | frozenset[str] = frozenset()) -> str:
+    """Identifier of a new organisation: its name as a slug, cut to the id column's length, with -2, -3…
+    when taken. The cut comes first and leaves room for the suffix, so the result always fits the column and
+    matches the dataset's id pattern (a cut never leaves a trailing hyphen)."""
+    base = slugify(name)[:lengths.ENTITY_ID].strip("-") or UNNAMED_ENTITY_ID
+    candidate, number = base, 1
+    while candidate in taken:
+        number += 1
+        suffix = f"-{number}"
+        candidate = base[:lengths.ENTITY_ID - len(suffix)].rstrip("-") + suffix
+    return candidate
+
+
+def taken_entity_ids(session: Session, live: pd.DataFrame) -> set[str]:
+    """Every identifier a new organisation must not take: the live dataset's (seed, imports, accepted
+    organisations), and every id the history ever held (an organisation accepted then reverted keeps its id: a
+    shared link never points at another one). Pending requests hold provisional ids only, which do not count."""
+    return set(live["id"]) | set(session.scalars(select(EntityHistory.entity_id).distinct()))
 
 
 def content_digest(kind: str, entity_id: str, values: dict[str, str], contact: dict[str, str]) -> str:
@@ -66,12 +107,33 @@ def _serialize_identical_writers(session: Session, digest: str) -> None:
     database's single write lock before the look-up (readers are not blocked in WAL mode); a deferred
     transaction would read first and could miss a row committed just before its own insert.
     """
+    _lock(session, int.from_bytes(bytes.fromhex(digest[:16]), "big", signed=True))
+
+
+def _lock(session: Session, key: int) -> None:
+    """Serialise transactions holding the same key until they end: a PostgreSQL transaction-level advisory
+    lock; on SQLite, the database's single write lock (BEGIN IMMEDIATE, the transaction's first statement)."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        session.execute(select(func.pg_advisory_xact_lock(int.from_bytes(bytes.fromhex(digest[:16]), "big",
-                                                                         signed=True))))
+        session.execute(select(func.pg_advisory_xact_lock(key)))
     elif dialect == "sqlite":
         session.execute(text("BEGIN IMMEDIATE"))
+
+
+# Key of the lock every decision takes (see serialize_dataset_writes).
+DATASET_LOCK = int.from_bytes(hashlib.sha256(b"corrections: decisions and new identifiers").digest()[:8], "big",
+                              signed=True)
+
+
+def serialize_dataset_writes(session: Session) -> None:
+    """Take the lock that decisions hold for their whole transaction; call it first in the transaction.
+
+    Two staff members deciding at once then run one after the other on every instance: the second sees the
+    first's decision (and is told who made it), a new organisation's identifier is chosen knowing every id
+    committed before, and two organisations moved into one commune at once get different spiral slots.
+    Anything else that writes the live dataset (an import) can take it too.
+    """
+    _lock(session, DATASET_LOCK)
 
 
 def submit(factory: sessionmaker[Session], *, entity_id: str | None, values: dict[str, str],
@@ -80,7 +142,7 @@ def submit(factory: sessionmaker[Session], *, entity_id: str | None, values: dic
     """Store a validated request (see validation.check_submission) and return its reference.
 
     `values` are the proposed fields, `current` what the submitter saw (recorded as the old values). A request
-    for a new organisation has `entity_id=None`; its identifier is derived from its name. The same request sent
+    for a new organisation has `entity_id=None`; its identifier is chosen when it is accepted. The same request sent
     again within DUPLICATE_WINDOW is not stored twice: its first reference is returned, and it does not count
     against the rate limits.
     """
@@ -88,7 +150,11 @@ def submit(factory: sessionmaker[Session], *, entity_id: str | None, values: dic
     fingerprint = session_fingerprint(session_token)
     email = contact["contact_email"].strip()
     kind = "new" if entity_id is None else "change"
-    target = entity_id or slugify(values.get("name", "")) or "nouvelle-organisation"
+    if entity_id is not None and clean_entity_id(entity_id) is None:
+        raise ValueError("not an entity identifier")  # the page offers known ids only: a bug, not a person
+    # A new organisation's id here is provisional (what its name gives, always within the column): the final
+    # one is chosen at acceptance, when every id it must not take is known (see accept).
+    target = entity_id or new_entity_id(values.get("name", ""))
     digest = content_digest(kind, target, values, contact)
     with factory.begin() as session:
         _serialize_identical_writers(session, digest)
@@ -119,11 +185,18 @@ def submit(factory: sessionmaker[Session], *, entity_id: str | None, values: dic
 
 
 def status_of(factory: sessionmaker[Session], reference: str, email: str) -> dict | None:
-    """Status of a request, only for the e-mail address that sent it (None otherwise: nothing leaks)."""
+    """Status of a request, only for the e-mail address that sent it (None otherwise: nothing leaks).
+
+    Both values are checked before any query: text that is no reference or no e-mail address (control
+    characters, a NUL byte that PostgreSQL would refuse, a 1 MB paste) is simply not found.
+    """
+    reference, email = clean_reference(reference), clean_email(email)
+    if reference is None or email is None:
+        return None
     with factory() as session:
         submission = session.scalar(select(Submission).options(selectinload(Submission.reviews))
-                                    .where(Submission.reference == reference.strip().upper()))
-        if submission is None or submission.contact_email.lower() != email.strip().lower():
+                                    .where(Submission.reference == reference))
+        if submission is None or submission.contact_email.lower() != email.lower():
             return None
         last = submission.reviews[-1] if submission.reviews else None
         return {"reference": submission.reference, "status": submission.status,
@@ -133,54 +206,98 @@ def status_of(factory: sessionmaker[Session], reference: str, email: str) -> dic
 
 def queue(factory: sessionmaker[Session], status: str | None = PENDING, entity_id: str | None = None,
           since: dt.datetime | None = None) -> list[Submission]:
-    """Requests for the staff page, oldest first, with their proposed changes and reviews loaded."""
+    """Requests for the staff page, oldest first, with their proposed changes and reviews loaded.
+
+    Filtered by entity, a new organisation's request is listed only once accepted: until then its id is
+    provisional and may be another entity's (a name that slugifies alike). An unknown status or a malformed id
+    matches nothing (checked before any query).
+    """
+    if (status and status not in STATUSES) or (entity_id and clean_entity_id(entity_id) is None):
+        return []
     query = select(Submission).options(selectinload(Submission.changes), selectinload(Submission.reviews))
     if status:
         query = query.where(Submission.status == status)
     if entity_id:
-        query = query.where(Submission.entity_id == entity_id)
+        query = query.where(Submission.entity_id == entity_id,
+                            or_(Submission.kind != "new", Submission.status.in_((ACCEPTED, REVERTED))))
     if since:
         query = query.where(Submission.submitted_at >= since)
     with factory() as session:
         return list(session.scalars(query.order_by(Submission.submitted_at, Submission.id)))
 
 
+def decided_since(factory: sessionmaker[Session], submission_ids: list[int], not_by: str) -> list[NotPending]:
+    """Which of these requests someone other than `not_by` decided: the status and the last decision of each
+    (as NotPending carries them). The staff page asks it for the requests it showed as pending on its previous
+    run and no longer finds pending: a click on one of them was lost, and the person is told why."""
+    ids = [int(i) for i in submission_ids]
+    if not ids:
+        return []
+    with factory() as session:
+        submissions = session.scalars(select(Submission).options(selectinload(Submission.reviews))
+                                      .where(Submission.id.in_(ids), Submission.status != PENDING)
+                                      .order_by(Submission.id)).all()
+    return [NotPending(s.id, s.status, s.reviews[-1].reviewer, s.reviews[-1].decided_at, s.reference)
+            for s in submissions if s.reviews and s.reviews[-1].reviewer != not_by]
+
+
 def _decide(session: Session, submission_id: int, decision: str, reviewer: str, reason: str,
             expected: str = PENDING) -> Submission:
-    # Conditional update: if two staff members decide at once, only one wins.
+    # Conditional update: if two staff members decide at once, only one wins (the callers also hold the dataset
+    # lock, so the loser finds the winner's decision committed and can say whose it is).
     claimed = session.execute(update(Submission).where(Submission.id == submission_id,
                                                        Submission.status == expected)
                               .values(status=decision)).rowcount
     if claimed != 1:
-        raise NotPending(submission_id)
+        status, reference = session.execute(select(Submission.status, Submission.reference)
+                                            .where(Submission.id == submission_id)).one_or_none() or (None, None)
+        last = session.scalar(select(Review).where(Review.submission_id == submission_id)
+                              .order_by(Review.id.desc()).limit(1))
+        raise NotPending(submission_id, status, last.reviewer if last else None, last.decided_at if last else None,
+                         reference)
     session.add(Review(submission_id=submission_id, reviewer=reviewer, decision=decision, reason=reason))
     return session.get(Submission, submission_id, options=[selectinload(Submission.changes)])
 
 
 def accept(factory: sessionmaker[Session], submission_id: int, reviewer: str,
            edited: dict[str, str] | None = None, today: dt.date | None = None) -> list[EntityHistory]:
-    """Make a request live: one history row per field (staff edits override the proposal)."""
+    """Make a request live: one history row per field (staff edits override the proposal).
+
+    All or nothing, in one transaction: if anything fails (edits refused, raising InvalidEdit; a decision
+    already made, NotPending; any other error), nothing is written and the request stays pending, to be
+    decided again. A new organisation gets its final identifier here, under the dataset lock: from its name
+    (as edited), with a numeric suffix when the id is taken; the request then records that id.
+    """
     today = today or dt.date.today()
     with factory.begin() as session:
+        serialize_dataset_writes(session)
         submission = _decide(session, submission_id, ACCEPTED, reviewer, "")
-        values = {change.field: change.new_value for change in submission.changes}
-        values.update(edited or {})
+        new = submission.kind == "new"
+        live = current_raw(factory, session=session)
+        current = live.set_index("id")
+        proposal = {change.field: change.new_value for change in submission.changes}
+        live_row = {} if new or submission.entity_id not in current.index else current.loc[submission.entity_id]
+        checked = check_edits(edited or {}, proposal, new_entity=new, current=dict(live_row))
+        if not checked.ok:
+            raise InvalidEdit(checked.errors)
+        values = proposal | checked.values
         values["updated"] = today.isoformat()
-        if submission.kind == "new":
-            values.setdefault("id", submission.entity_id)
+        if new:
+            submission.entity_id = new_entity_id(values.get("name", ""), taken_entity_ids(session, live))
+            values["id"] = submission.entity_id
             values.setdefault("status", "ok")
             values.setdefault("source", values.get("website", ""))
-        live = current_raw(factory, session=session)
+        entity_id = submission.entity_id
         if {"lat", "lon"} & set(values):
             values["geo_precision"] = "manual"
         elif "commune_code" in values:
-            values.update(place_in_commune(live, submission.entity_id, values["commune_code"]))
-        current = live.set_index("id")
-        rows = []
-        for name, value in values.items():
-            old = current.at[submission.entity_id, name] if submission.entity_id in current.index else ""
-            rows.append(EntityHistory(entity_id=submission.entity_id, field=name, old_value=str(old),
-                                      new_value=value, reference=submission.reference, reviewer=reviewer))
+            values.update(place_in_commune(live, entity_id, values["commune_code"]))
+        known = entity_id in current.index
+        rows = [EntityHistory(entity_id=entity_id, field=name, new_value=value, reference=submission.reference,
+                              reviewer=reviewer,
+                              old_value=str(current.at[entity_id, name]) if known and name in current.columns
+                              else "")
+                for name, value in values.items()]
         session.add_all(rows)
         return rows
 
@@ -200,13 +317,18 @@ def place_in_commune(live: pd.DataFrame, entity_id: str, commune_code: str) -> d
 def reject(factory: sessionmaker[Session], submission_id: int, reviewer: str, reason: str) -> None:
     if not reason.strip():
         raise ValueError("a rejection needs a reason")
+    problem = text_problem(reason.strip(), lengths.REASON, multiline=True)
+    if problem:  # the reason is shown to the requester: checked like their own text, before any query
+        raise InvalidEdit({"reason": problem})
     with factory.begin() as session:
+        serialize_dataset_writes(session)
         _decide(session, submission_id, REJECTED, reviewer, reason.strip())
 
 
 def revert(factory: sessionmaker[Session], submission_id: int, reviewer: str, reason: str = "") -> None:
     """Take an accepted request back: its values stop applying; the history keeps them, marked reverted."""
     with factory.begin() as session:
+        serialize_dataset_writes(session)
         submission = _decide(session, submission_id, REVERTED, reviewer, reason, expected=ACCEPTED)
         session.execute(update(EntityHistory).where(EntityHistory.reference == submission.reference,
                                                     EntityHistory.reverted_at.is_(None))
@@ -216,7 +338,8 @@ def revert(factory: sessionmaker[Session], submission_id: int, reviewer: str, re
 def history(factory: sessionmaker[Session], entity_id: str | None = None) -> pd.DataFrame:
     query = select(EntityHistory).order_by(EntityHistory.id)
     if entity_id:
-        query = query.where(EntityHistory.entity_id == entity_id)
+        # A malformed id matches nothing; it is not sent to the database (see validation.clean_entity_id).
+        query = query.where(EntityHistory.entity_id == (clean_entity_id(entity_id) or ""))
     with factory() as session:
         rows = session.scalars(query).all()
     return pd.DataFrame([{"entity_id": r.entity_id, "field": r.field, "old_value": r.old_value,
