@@ -291,6 +291,8 @@ def test_an_invalid_name_gets_a_clear_message_and_no_query(monkeypatch, staff_ha
     submit_login(app, "alice\x00", PASSWORD)
     assert not app.exception and "caractère de contrôle" in app.error[0].value
     assert "staff_user" not in app.session_state
+    submit_login(app, "", PASSWORD)  # nothing typed: the usual message
+    assert app.error[0].value == "Identifiant ou mot de passe incorrect."
 
 
 def test_the_right_password_still_logs_in(monkeypatch, staff_hash):

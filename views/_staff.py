@@ -61,7 +61,7 @@ def require_staff(lang: str) -> str:
                 st.rerun()
             elif result.outcome == LOCKED:
                 st.error(t("login_locked", lang, wait=wait_text(result.wait)))
-            elif result.outcome == INVALID:
+            elif result.outcome == INVALID and user:  # an empty name is simply a wrong login
                 st.error(t("login_invalid_name", lang))
             else:
                 st.error(t("wrong_password", lang))
