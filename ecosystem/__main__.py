@@ -109,6 +109,18 @@ def import_file(path: str, dry_run: bool, reviewer: str) -> int:
     return 0
 
 
+def reviewer_name(value: str) -> str:
+    """--reviewer is written into the history: the form's text check, within the reviewer column's length."""
+    from ecosystem.corrections import lengths
+    from ecosystem.corrections.validation import text_problem
+
+    name = value.strip()
+    problem = text_problem(name, lengths.REVIEWER, multiline=False) or (None if name else ("err_required", {}))
+    if problem:
+        raise argparse.ArgumentTypeError(t(problem[0], **problem[1]))
+    return name
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ecosystem")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -125,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
                                         epilog=t("import_cli_epilog"))
     import_parser.add_argument("file")
     import_parser.add_argument("--dry-run", action="store_true", help="rapport et différences, sans rien écrire")
-    import_parser.add_argument("--reviewer", default="ligne-de-commande")
+    import_parser.add_argument("--reviewer", default="ligne-de-commande", type=reviewer_name)
     args = parser.parse_args(argv)
     if args.command == "import":
         return import_file(args.file, args.dry_run, args.reviewer)

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy.orm import Session, sessionmaker
 
+from ecosystem.corrections import lengths
 from ecosystem.corrections.models import EntityHistory, ImportBatch
-from ecosystem.corrections.service import current_raw
+from ecosystem.corrections.service import current_raw, new_entity_id, serialize_dataset_writes, taken_entity_ids
 from ecosystem.corrections.validation import MULTILINE, TEXT_CAPS, text_problem
 from ecosystem.i18n import DEFAULT_LANGUAGE, t
 from ecosystem.import_mapping import KIND_OF_CATEGORY, map_tags, map_value, suggest_key
@@ -27,7 +28,7 @@ from ecosystem.import_read import ReadTable, visible
 from ecosystem.loading import join_list
 from ecosystem.placement import spread_colocated
 from ecosystem.schema import COLUMNS, TAG_FACETS
-from ecosystem.text import normalise_text, slugify
+from ecosystem.text import normalise_text
 from ecosystem.validation import points_outside_their_commune, validate_row
 from ecosystem.vocabulary import load_vocabulary
 from geo.boundaries import commune_at
@@ -123,7 +124,8 @@ def cell_problem(target: str, value: str, lang: str) -> str | None:
     """The correction form's check of one value (its cap, control and direction characters), as a reason in
     `lang`. A multi-valued cell may hold line breaks: spreadsheet users separate values with Alt+Enter, and the
     tag mapping splits there; every other control character is refused as the form refuses it."""
-    problem = text_problem(value, TEXT_CAPS.get(target, OTHER_CAP), target in MULTILINE or target in TAG_FACETS)
+    cap = lengths.ENTITY_ID if target == "id" else TEXT_CAPS.get(target, OTHER_CAP)  # an id must fit its column
+    problem = text_problem(value, cap, target in MULTILINE or target in TAG_FACETS)
     return t(problem[0], lang, **problem[1]) if problem else None
 
 
@@ -219,10 +221,10 @@ def match_existing(result: RowResult, by_id, by_name, used_ids, filename, checks
             merged["updated"] = today.isoformat()
         result.row = {c: str(merged.get(c, "") or "") for c in COLUMNS}
         return
-    entity_id = row.get("id") or slugify(row["name"])
-    base, n = entity_id, 2
-    while entity_id in used_ids:
-        entity_id, n = f"{base}-{n}", n + 1
+    given = row.get("id", "")
+    # The file's own id when free (checked against the id pattern below); else the name's slug, as an accepted
+    # request gets it: cut to the id column, -2, -3… when taken.
+    entity_id = given if given and given not in used_ids else new_entity_id(given or row["name"], used_ids)
     used_ids.add(entity_id)
     new = {c: "" for c in COLUMNS} | {k: v for k, v in row.items() if k in COLUMNS}
     new.update(id=entity_id, updated=today.isoformat(), status=row.get("status") or "to_review",
@@ -258,12 +260,28 @@ def check_row(result: RowResult, vocabulary) -> None:
         result.change = ""
 
 
+def give_new_ids_still_free(rows: list[RowResult], taken: set[str]) -> None:
+    """A new row whose id was taken since the plan was made (an organisation accepted meanwhile, or an id the
+    history holds) gets the next free one, so that it never overwrites another organisation."""
+    new_rows = [r for r in rows if r.change == NEW]  # their ids differ from each other (see match_existing)
+    clashing = [r for r in new_rows if r.row["id"] in taken]
+    taken = taken | {r.row["id"] for r in new_rows}
+    for result in clashing:
+        result.row["id"] = new_entity_id(result.row["name"], taken)
+        taken.add(result.row["id"])
+
+
 def apply_import(factory: sessionmaker[Session], plan: ImportPlan, reviewer: str,
                  progress: Callable[[float], None] | None = None) -> dict[str, int]:
     """Write every applicable row's changes as history, in one transaction: all of them or none."""
     rows = [r for r in plan.results if r.status != ERROR and r.change in (NEW, CHANGED)]
     with factory.begin() as session:
-        live = current_raw(factory, session=session).set_index("id")
+        # The lock decisions hold (service.serialize_dataset_writes), first: an acceptance committing meanwhile
+        # would otherwise leave stale old values in the history, or the data version unchanged on PostgreSQL.
+        serialize_dataset_writes(session)
+        live = current_raw(factory, session=session)
+        give_new_ids_still_free(rows, taken_entity_ids(session, live))
+        live = live.set_index("id")
         for done, result in enumerate(rows, start=1):
             fields = COLUMNS if result.change == NEW else [*result.changed_fields, "updated"]
             for name in fields:

@@ -42,14 +42,10 @@ CONTACT = {"contact_name": "Claire Martin", "contact_email": "claire.concurrent@
 ENTITY = "genopole"
 HOLD = 2.0  # seconds a paused writer waits for the other one, at most (the other may be blocked by a lock)
 
-# What these tests found: apply_import does not take the dataset lock that accept, reject and revert take
-# (service.serialize_dataset_writes), so an import records old values read before a concurrent acceptance
-# committed (both backends), and on PostgreSQL can commit after an acceptance that took lower history ids, leaving
-# data_version unchanged by the acceptance. The fix is one line for import_plan.py's owner: call
-# serialize_dataset_writes(session) first in apply_import's transaction (with it, all six cases pass). Remove
-# these markers with that fix: strict, so that a passing forced interleaving says so.
-IMPORT_TAKES_NO_LOCK = ("apply_import does not yet call service.serialize_dataset_writes(session) first in its "
-                        "transaction (see the comment above)")
+# What these tests found: apply_import did not take the dataset lock that accept, reject and revert take
+# (service.serialize_dataset_writes), so an import recorded old values read before a concurrent acceptance
+# committed (both backends), and on PostgreSQL could commit after an acceptance that took lower history ids,
+# leaving data_version unchanged by the acceptance. apply_import now takes it first in its transaction.
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -214,7 +210,6 @@ class accept_pauses_after_writing:
         event.remove(Session, "after_flush", self.hook)
 
 
-@pytest.mark.xfail(strict=True, reason=IMPORT_TAKES_NO_LOCK)
 @pytest.mark.parametrize("start_first, pause", [("import", import_pauses_after_reading),
                                                 ("accept", accept_pauses_after_writing)],
                          ids=["import-reads-then-waits", "accept-writes-then-waits"])
@@ -227,7 +222,6 @@ def test_an_import_and_an_acceptance_interleaved_both_apply_coherently(factory, 
     check_both_applied(factory, plan, request_id, 1)
 
 
-@pytest.mark.xfail(strict=False, reason=IMPORT_TAKES_NO_LOCK + "; a free race may happen not to interleave")
 def test_imports_and_acceptances_racing_freely_keep_one_dataset_per_version(factory):
     seen: dict[str, str] = {}  # data version -> digest of the dataset it stands for
     stop = threading.Event()

@@ -16,6 +16,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from db_support import database
+from ecosystem.corrections import lengths
 from ecosystem.corrections.db import connect
 from ecosystem.corrections.service import current_raw, export_current_csv
 from ecosystem.corrections.validation import TEXT_CAPS
@@ -287,3 +289,61 @@ def test_import_page_says_why_a_file_is_unreadable(monkeypatch):
     assert not app.exception
     message = app.error[0].value
     assert message.startswith(t("unreadable", "en", error="")) and "unreadable workbook" in message
+
+
+# --- Identifiers and the database's columns ---------------------------------------------------------------------
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend_factory(request, tmp_path):
+    with database(request.param, tmp_path) as url:
+        yield connect(url)
+
+
+def test_rows_at_the_form_s_maximum_lengths_apply_on_both_backends(backend_factory):
+    """A name at the form's cap gives an id cut to the id column (PostgreSQL refused the 200-character slug)."""
+    longest = {"name": "N" * TEXT_CAPS["name"], "address": "A" * TEXT_CAPS["address"],
+               "description": "D" * TEXT_CAPS["description_fr"]}
+    data = csv_bytes([good(longest["name"], address=longest["address"], description=longest["description"]),
+                      good("É" * TEXT_CAPS["name"])])
+    _, result = plan(data, "x" * 300 + ".csv", current_raw(backend_factory))
+    assert list(result.report()["status"]) == [OK, OK]
+    assert all(len(r.row["id"]) <= lengths.ENTITY_ID for r in result.results)
+    assert apply_import(backend_factory, result, "alice") == {"new": 2, "changed": 0}
+    live = current_raw(backend_factory).set_index("id")
+    stored = live.loc[result.results[0].row["id"]]
+    assert (stored["name"], stored["address"]) == (longest["name"], longest["address"])
+
+
+def test_an_id_column_longer_than_the_id_column_is_refused():
+    header = HEADER + ["Identifiant"]
+    rows = [good("Labo Long Id") + ["a" * (lengths.ENTITY_ID + 1)], good("Labo Bon Id") + ["labo-bon-id"]]
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, delimiter=";", lineterminator="\r\n").writerows([header, *rows])
+    _, result = plan(buffer.getvalue().encode(), "ids.csv")
+    report = result.report()
+    assert list(report["status"]) == [ERROR, OK]
+    assert t("err_too_long", "fr", cap=lengths.ENTITY_ID) in report.loc[0, "reasons"]
+    assert result.results[1].row["id"] == "labo-bon-id"
+
+
+def test_a_new_id_taken_since_the_plan_was_made_is_not_overwritten(tmp_path):
+    factory = connect(f"sqlite:///{tmp_path / 'ids.sqlite3'}")
+    current = current_raw(factory)
+    _, first = plan(csv_bytes([good("Labo Conflit", website="https://first.example")]), "a.csv", current)
+    _, second = plan(csv_bytes([good("Labo Conflit", website="https://second.example")]), "b.csv", current)
+    assert first.results[0].row["id"] == second.results[0].row["id"] == "labo-conflit"
+    apply_import(factory, first, "alice")
+    apply_import(factory, second, "bob")  # planned before the first was applied
+    live = current_raw(factory).set_index("id")
+    assert live.loc["labo-conflit", "website"] == "https://first.example"
+    assert second.results[0].row["id"] == "labo-conflit-2"
+    assert live.loc["labo-conflit-2", "website"] == "https://second.example"
+
+
+def test_command_line_refuses_a_hostile_reviewer_name(tmp_path):
+    path = tmp_path / "inventaire.csv"
+    path.write_bytes(csv_bytes([good("Labo Sain")]))
+    done = run_cli(str(path), "--reviewer", "alice\x1b[31m", tmp_path=tmp_path)
+    assert done.returncode == 2 and t("err_control", "fr") in done.stderr and "Traceback" not in done.stderr
+    done = run_cli(str(path), "--reviewer", "a" * (lengths.REVIEWER + 1), tmp_path=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
