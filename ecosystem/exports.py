@@ -64,8 +64,13 @@ def neutralise(value: str) -> str:
 def to_csv_bytes(gdf: pd.DataFrame, separator: str = ",") -> bytes:
     """UTF-8 with a byte-order mark, which French Excel needs to read accents; ';' for Excel's French locale.
     Formula-like values are neutralised (see `neutralise`)."""
-    table = export_table(gdf).map(neutralise)
-    return table.to_csv(index=False, sep=separator, lineterminator="\r\n").encode("utf-8-sig")
+    return table_csv_bytes(export_table(gdf), separator)
+
+
+def table_csv_bytes(table: pd.DataFrame, separator: str = ",") -> bytes:
+    """Any table (a breakdown, a cross-tabulation) as a spreadsheet-safe CSV: text cells neutralised, numbers kept."""
+    safe = table.map(lambda v: neutralise(v) if isinstance(v, str) else v)
+    return safe.to_csv(index=False, sep=separator, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def to_geojson_bytes(gdf: gpd.GeoDataFrame) -> bytes:

@@ -37,7 +37,6 @@ from geo.geocoding import find_commune, reference_point
 OK, WARNING, ERROR = "ok", "warning", "error"
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 BOOKKEEPING = ("updated", "status", "source", "review_note", "geo_precision", "lat", "lon")
-OTHER_CAP = 2000  # the form's cap for a field without a cap of its own (check_submission's default)
 PLACE_FIELDS = {"postcode", "city", "commune_code", "lat", "lon"}
 SHOWN_NAME = 120  # characters of a name shown in the report
 FILENAME_CAP = 200  # the file name goes into new rows' source and the import log (a String(255) column)
@@ -124,7 +123,7 @@ def cell_problem(target: str, value: str, lang: str) -> str | None:
     """The correction form's check of one value (its cap, control and direction characters), as a reason in
     `lang`. A multi-valued cell may hold line breaks: spreadsheet users separate values with Alt+Enter, and the
     tag mapping splits there; every other control character is refused as the form refuses it."""
-    cap = lengths.ENTITY_ID if target == "id" else TEXT_CAPS.get(target, OTHER_CAP)  # an id must fit its column
+    cap = lengths.ENTITY_ID if target == "id" else TEXT_CAPS.get(target, lengths.OTHER_TEXT)  # an id must fit its column
     problem = text_problem(value, cap, target in MULTILINE or target in TAG_FACETS)
     return t(problem[0], lang, **problem[1]) if problem else None
 

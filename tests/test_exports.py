@@ -145,3 +145,12 @@ def test_an_illegal_xml_character_does_not_break_the_xlsx_export():
     shown.at[shown.index[0], "name"] = "a\x00b"
     back = pd.read_excel(io.BytesIO(to_xlsx_bytes(shown, {"rows": "1"})), dtype=str, keep_default_na=False)
     assert back.loc[0, "name"] == "a\ufffdb"
+
+
+def test_breakdown_tables_download_as_spreadsheet_safe_csv():
+    from ecosystem.exports import table_csv_bytes
+
+    table = pd.DataFrame({"label": ["=1+1", "Oncologie", "-0.5"], "count": [3, -2, 0]})
+    rows = list(csv.DictReader(io.StringIO(table_csv_bytes(table).decode("utf-8-sig"))))
+    assert [r["label"] for r in rows] == ["'=1+1", "Oncologie", "-0.5"]
+    assert [r["count"] for r in rows] == ["3", "-2", "0"]  # numbers stay numbers

@@ -102,3 +102,14 @@ def test_check_command_exit_codes_and_output(tmp_path, capsys, shipped_raw):
     assert "2 problème(s)" in out
     assert "ligne 2, colonne category, valeur « laboratoire »" in out
     assert "ligne 3, colonne lat, valeur « abc » : coordonnée non numérique" in out
+
+
+def test_a_new_latitude_alone_travels_with_the_longitude_it_goes_with():
+    from ecosystem.corrections.form import changed_fields
+    from ecosystem.corrections.validation import check_submission
+
+    row = {"lat": "48.623745", "lon": "2.429457", "name": "Genopole"}
+    proposed, current = changed_fields(row, {"lat": "48.6301", "name": "Genopole"})
+    assert proposed == {"lat": "48.6301", "lon": "2.429457"} and current["lon"] == "2.429457"
+    contact = {"contact_name": "Claire", "contact_email": "claire@example.org", "relation": "self"}
+    assert check_submission(proposed, contact, new_entity=False, consent=True).ok

@@ -10,7 +10,7 @@ import json
 
 import streamlit as st
 
-from ecosystem.exports import EXPORT_FORMATS, export_metadata
+from ecosystem.exports import EXPORT_FORMATS, export_metadata, table_csv_bytes
 from ecosystem.filters import Filters, facet_selections
 from ecosystem.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from ecosystem.corrections.db import connect
@@ -118,9 +118,9 @@ def filter_sidebar(lang: str) -> Filters:
 
 
 def csv_download(table, file_name: str, lang: str, key: str) -> None:
-    """A table as CSV (UTF-8 with BOM, so that French Excel shows accents)."""
-    st.download_button(t("download_csv", lang), table.to_csv(index=False).encode("utf-8-sig"),
-                       file_name=file_name, mime="text/csv", key=key, icon=":material/download:")
+    """A table as CSV (UTF-8 with BOM, so that French Excel shows accents; formula-like text neutralised)."""
+    st.download_button(t("download_csv", lang), lambda: table_csv_bytes(table), file_name=file_name,
+                       mime="text/csv", key=key, icon=":material/download:")
 
 
 def export_buttons(selection, lang: str, *, key: str, filters: Filters | None = None, scope: str = "",

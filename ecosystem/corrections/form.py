@@ -28,4 +28,9 @@ def changed_fields(row: dict[str, str], submitted: dict) -> tuple[dict[str, str]
             same = value == old.strip()
         if not same:
             proposed[name], current[name] = value, old
+    # A point is two numbers: a new latitude alone is checked (and placed) with the longitude it goes with.
+    if {"lat", "lon"} & proposed.keys():
+        for name in ("lat", "lon"):
+            if name not in proposed:
+                proposed[name] = current[name] = str(row.get(name, "") or "")
     return proposed, current

@@ -21,6 +21,8 @@ WORKFORCE = 7
 COORDINATE = 20
 DESCRIPTION = 1200
 
+OTHER_TEXT = 2000  # a proposed value without a cap of its own above
+
 # The contact block (String columns except the comment).
 CONTACT_NAME = 200
 EMAIL = 254  # RFC 5321 path limit

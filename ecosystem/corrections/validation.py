@@ -78,7 +78,7 @@ def check_submission(proposed: dict[str, str], contact: dict[str, str], *, new_e
             checked.errors[name] = ("err_unknown_field", {})
             continue
         value = str(raw if raw is not None else "").strip()
-        problem = text_problem(value, TEXT_CAPS.get(name, 2000), name in MULTILINE)
+        problem = text_problem(value, TEXT_CAPS.get(name, lengths.OTHER_TEXT), name in MULTILINE)
         problem = problem or field_problem(name, value, vocabulary)
         if problem:
             checked.errors[name] = problem
@@ -204,7 +204,7 @@ def check_edits(edited: dict[str, str], proposal: dict[str, str], *, new_entity:
     allowed = (*EDITABLE_FIELDS, "kind") if new_entity else EDITABLE_FIELDS
     for name, raw in edited.items():
         value = str(raw if raw is not None else "").strip()
-        problem = text_problem(value, TEXT_CAPS.get(name, 2000), name in MULTILINE)
+        problem = text_problem(value, TEXT_CAPS.get(name, lengths.OTHER_TEXT), name in MULTILINE)
         if problem is None and name == "commune_code":
             problem = None if value in set(commune_table()["code"]) else ("err_commune", {"detail": value})
         elif problem is None and name in allowed:
