@@ -7,6 +7,7 @@ import secrets
 
 import streamlit as st
 
+from ecosystem.corrections import lengths
 from ecosystem.corrections.auth import accounts_from_environment, check_password
 from ecosystem.corrections.throttle import INVALID, LOCKED, attempt_login, client_key, wait_text
 from ecosystem.i18n import t
@@ -51,7 +52,7 @@ def require_staff(lang: str) -> str:
         st.stop()
     with st.form("login"):
         st.subheader(t("login", lang))
-        user = st.text_input(t("user", lang), max_chars=100)
+        user = st.text_input(t("user", lang), max_chars=lengths.REVIEWER)
         password = st.text_input(t("password", lang), type="password", max_chars=200)
         if st.form_submit_button(t("sign_in", lang)):
             result = attempt_login(corrections_db(), user, login_client(),

@@ -26,6 +26,7 @@ import pandas as pd
 from sqlalchemy import DateTime, Index, Integer, String, delete, func, select, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
+from ecosystem.corrections import lengths
 from ecosystem.corrections.models import Base, utcnow
 
 # --- Policy -------------------------------------------------------------------------------------------------------
@@ -45,7 +46,7 @@ MAX_DELAY = dt.timedelta(minutes=5)
 RETENTION = dt.timedelta(days=90)
 # Account names longer than this, or holding control or invisible formatting characters, never reach a query:
 # no configured account looks like that (the form and Review.reviewer cap names at 100 as well).
-MAX_ACCOUNT_LENGTH = 100
+MAX_ACCOUNT_LENGTH = lengths.REVIEWER
 MAX_CLIENT_LENGTH = 64
 
 SUCCESS, FAILURE, LOCKED = "success", "failure", "locked"
