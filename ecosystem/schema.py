@@ -17,10 +17,10 @@ def entities_file() -> Path:
 COLUMNS = (
     "id", "name", "kind", "category",
     "address", "postcode", "city", "commune_code", "lat", "lon", "geo_precision",
-    "website",
+    "website", "siren", "unit_code", "rnsr",
     "activities", "modalities", "therapeutic_areas", "axes", "roles", "clusters",
     "founded", "workforce", "description_fr", "description_en",
-    "source", "updated", "status", "review_note",
+    "source", "updated", "verified", "status", "review_note",
 )
 LIST_SEPARATOR = "|"
 

@@ -16,6 +16,7 @@ import pandas as pd
 import shapely
 
 from ecosystem.loading import split_list
+from ecosystem.identifiers import rnsr_problem, siren_problem, unit_code_problem
 from ecosystem.schema import CODED_COLUMNS, COLUMNS, REQUIRED, TAG_FACETS, URL_COLUMNS
 from ecosystem.text import normalise_text
 from ecosystem.vocabulary import Vocabulary, load_vocabulary
@@ -95,6 +96,13 @@ def validate_row(row: pd.Series, line: int, vocabulary: Vocabulary) -> list[Prob
         bad("workforce", "effectif invalide (nombre entier)")
     if row["updated"]:
         check_date(row["updated"], lambda why: bad("updated", why))
+    if row["verified"]:
+        check_date(row["verified"], lambda why: bad("verified", why))
+        if DATE_PATTERN.match(row["verified"]) and row["verified"] > dt.date.today().isoformat():
+            bad("verified", "date de vérification dans le futur")
+    for column, problem in (("siren", siren_problem), ("unit_code", unit_code_problem), ("rnsr", rnsr_problem)):
+        if row[column] and (why := problem(row[column])):
+            bad(column, why)
     return problems
 
 
