@@ -25,6 +25,7 @@ from ecosystem.loading import read_entities_csv, to_geodataframe
 from ecosystem.placement import geocode_missing, spread_colocated
 from ecosystem.schema import SEED_FILE
 from ecosystem.stats import completeness, departement_counts, kind_counts
+from ecosystem.targets import targets
 from ecosystem.validation import validate
 
 
@@ -44,6 +45,9 @@ def check(path: str) -> int:
         print(f"  {row.column:<20}{row.filled:>7.0%}")
     to_review = int((raw["status"] == "to_review").sum())
     print(f"\nLignes à vérifier (status=to_review) : {to_review}")
+    print("\nObjectifs de publication :")
+    for target in targets(raw):
+        print(f"  {target}")
     if problems:
         print(f"\n{len(problems)} problème(s) :")
         for problem in problems:

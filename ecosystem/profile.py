@@ -59,6 +59,10 @@ def profile_html(entity: pd.Series, lang: str, correction_url: str = "") -> str:
          else label("geo_precision", entity["geo_precision"])),
         ("field_source", "<br>".join(_link(url) for url in str(entity.get("source") or "").split("|") if url)),
         ("field_updated", escape(str(entity.get("updated") or ""))),
+        ("field_verified", escape(str(entity.get("verified") or ""))),
+        ("field_siren", escape(str(entity.get("siren") or ""))),
+        ("field_unit_code", escape(" · ".join(filter(None, [str(entity.get("unit_code") or ""),
+                                                           str(entity.get("rnsr") or "")])))),
     ]
     parts.append("<dl>" + "".join(f"<dt>{escape(t(key, lang))}</dt><dd>{value}</dd>"
                                   for key, value in fields if value) + "</dl>")

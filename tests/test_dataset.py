@@ -71,3 +71,13 @@ def test_every_vocabulary_key_used_in_the_data_has_both_labels():
         for key in set(entities[facet].explode().dropna()):
             assert vocabulary.label(facet, key, "fr") != key or key in ("other",)
             assert vocabulary.label(facet, key, "en")
+
+
+def test_the_publication_targets_are_measured_on_the_shipped_file(shipped_raw):
+    from ecosystem.targets import targets
+
+    figures = {target.label: target for target in targets(shipped_raw)}
+    assert len(figures) >= 10
+    assert all(0 <= t.value <= (1 if t.share else len(shipped_raw)) for t in figures.values())
+    to_review = figures["Lignes à vérifier (to_review)"]
+    assert to_review.value == (shipped_raw["status"] == "to_review").mean() and to_review.at_most
