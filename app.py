@@ -13,7 +13,7 @@ from views._state import current_language, enter_page
 st.set_page_config(page_title="Biothérapies IdF", page_icon="static/favicon.png", layout="wide")
 
 lang = current_language()
-navigation = st.navigation([
+public = [
     st.Page("views/home.py", title=t("page_home", lang), icon=":material/home:", default=True),
     st.Page("views/map.py", title=t("page_map", lang), icon=":material/map:", url_path="carte"),
     st.Page("views/analyses.py", title=t("page_analyses", lang), icon=":material/bar_chart:", url_path="analyses"),
@@ -22,12 +22,21 @@ navigation = st.navigation([
             visibility="hidden"),
     st.Page("views/correction.py", title=t("page_correction", lang), icon=":material/edit:",
             url_path="correction"),
-    st.Page("views/moderation.py", title=t("page_moderation", lang), icon=":material/fact_check:",
-            url_path="moderation"),
-    st.Page("views/importer.py", title=t("page_import", lang), icon=":material/upload_file:", url_path="import"),
-    st.Page("views/quality.py", title=t("page_quality", lang), icon=":material/rule:", url_path="qualite"),
     st.Page("views/about.py", title=t("page_about", lang), icon=":material/info:", url_path="a-propos"),
-])
+]
+# Staff pages keep their addresses for everyone (they show the login form), but are listed only once a staff
+# member is signed in, in a section of their own.
+signed_in = bool(st.session_state.get("staff_user"))
+staff = [
+    st.Page("views/moderation.py", title=t("page_moderation", lang), icon=":material/fact_check:",
+            url_path="moderation", visibility="visible" if signed_in else "hidden"),
+    st.Page("views/importer.py", title=t("page_import", lang), icon=":material/upload_file:", url_path="import",
+            visibility="visible" if signed_in else "hidden"),
+    st.Page("views/quality.py", title=t("page_quality", lang), icon=":material/rule:", url_path="qualite",
+            visibility="visible" if signed_in else "hidden"),
+]
+navigation = st.navigation({t("section_public", lang): public, t("section_staff", lang): staff} if signed_in
+                           else public + staff)
 enter_page(navigation.url_path)
 language_selector()
 navigation.run()

@@ -10,3 +10,4 @@ show_in_url(lang)
 st.title(t("page_about", lang))
 
 st.markdown(t("about_md", lang))
+st.page_link("views/moderation.py", label=t("staff_access", lang), icon=":material/lock:")

@@ -44,3 +44,4 @@ with overview:
 
 st.caption(t("data_line", lang, rows=len(data), updated=max(data["updated"].dropna(), default="—")))
 st.caption(t("to_review_line", lang, count=int((data["status"] == "to_review").sum())))
+st.page_link("views/moderation.py", label=t("staff_access", lang), icon=":material/lock:")
