@@ -83,3 +83,17 @@ def test_the_publication_targets_are_measured_on_the_shipped_file(shipped_raw):
     assert all(0 <= t.value <= (1 if t.share else len(shipped_raw)) for t in figures.values())
     to_review = figures["Lignes à vérifier (to_review)"]
     assert to_review.value == (shipped_raw["status"] == "to_review").mean() and to_review.at_most
+
+
+def test_the_removal_log_explains_every_removal_with_a_page(shipped_raw):
+    import re
+
+    import pandas as pd
+
+    removed = pd.read_csv("data/removed.csv", dtype=str, keep_default_na=False)
+    assert list(removed.columns) == ["id", "name", "date", "reason", "evidence", "removed_on"]
+    assert removed["id"].is_unique and not set(removed["id"]) & set(shipped_raw["id"])
+    assert (removed["reason"].str.len() > 20).all()
+    assert all(re.match(r"https?://", url) for urls in removed["evidence"] for url in urls.split("|"))
+    assert all(re.fullmatch(r"(\d{4}(-\d\d){0,2})?", date) for date in removed["date"])
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d", date) for date in removed["removed_on"])
