@@ -4,7 +4,7 @@
   (La Poste's group is the known exception: 356 000 000 and the SIRENs of its establishments pass by the sum of
   digits being a multiple of 5; none is in this map's scope, so the exception is not accepted).
 - Research unit code: as the unit's tutelles write it: UMR 8113, UMR-S 1138, UMRS1138, U1016, UAR 3655,
-  UMS 3612, UPR 2301, UR 7537, ERL 9195, EA 4340, FRE 2027, USR 3756…
+  UMS 3612, UPR 2301, UR 7537, ERL 9195, EA 4340, FRE 2027, USR 3756, a federation FR 3209 or FRC 550…
 - RNSR: the Répertoire national des structures de recherche's number, 9 digits and a letter (e.g. 200818260Y).
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-UNIT_CODE = re.compile(r"^(UMR|UMR[ -]?S|UAR|UMS|UPR|USR|UR|U|ERL|EA|FRE|UMR[ -]?T|IFR|CIC|SFR)[ -]?\d{1,4}$")
+UNIT_CODE = re.compile(r"^(UMR|UMR[ -]?S|UAR|UMS|UPR|USR|UR|U|ERL|EA|FRE|UMR[ -]?T|IFR|CIC|SFR|FR|FRC)[ -]?\d{1,4}$")
 RNSR = re.compile(r"^\d{9}[A-Z]$")
 
 

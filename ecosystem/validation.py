@@ -101,8 +101,9 @@ def validate_row(row: pd.Series, line: int, vocabulary: Vocabulary) -> list[Prob
         if DATE_PATTERN.match(row["verified"]) and row["verified"] > dt.date.today().isoformat():
             bad("verified", "date de vérification dans le futur")
     for column, problem in (("siren", siren_problem), ("unit_code", unit_code_problem), ("rnsr", rnsr_problem)):
-        if row[column] and (why := problem(row[column])):
-            bad(column, why)
+        for value in split_list(row[column]):  # a unit of several tutelles has several codes: "U1016|UMR 8104"
+            if why := problem(value):
+                bad(column, why, value)
     return problems
 
 
