@@ -1,7 +1,10 @@
 import pandas as pd
+import pytest
 
 from ecosystem.filters import Filters, filter_entities
+from ecosystem.loading import to_geodataframe
 from ecosystem.stats import commune_counts, departement_counts, facet_counts, kind_counts
+from tests.conftest import make_raw, make_row
 
 
 def ids(frame):
@@ -34,6 +37,72 @@ def test_text_search_ignores_accents_and_case_and_reads_descriptions(sample_enti
     assert ids(filter_entities(sample_entities, Filters(text="car-t evry"))) == ["alpha"]
     assert ids(filter_entities(sample_entities, Filters(text="brain"))) == ["gamma"]
     assert ids(filter_entities(sample_entities, Filters(text="brain alpha"))) == []
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("AAV", ["delta"]),  # a synonym of gene therapy (modality) and of gene vectors (activity)
+    ("vecteurs viraux", ["delta"]),
+    ("thérapie génique", ["delta"]),
+    ("Gene therapy", ["delta"]),  # the English label
+    ("CAR-T", ["alpha"]),
+    ("cellules CAR-T", ["alpha"]),  # a synonym of several words, though the description does not have it
+    ("CDMO", ["beta", "delta"]),  # the bioproduction / CDMO role
+    ("façonnier", ["beta", "delta"]),
+    ("Antibodies", ["beta"]),
+    ("mAbs", ["beta"]),
+    ("psychiatrie", ["gamma"]),
+    ("neuro", ["gamma"]),
+    ("onco", ["alpha", "beta"]),
+    ("cancer béta", ["beta"]),  # a synonym and a word of the name, both required
+    ("start-up", ["alpha", "beta", "delta"]),  # the category
+    ("Genopole Évry", ["epsilon"]),  # a cluster's synonym, though the text has no "evry"
+    ("incubateur", ["epsilon"]),
+])
+def test_text_search_finds_players_by_the_written_forms_of_their_tags(sample_entities, query, expected):
+    assert ids(filter_entities(sample_entities, Filters(text=query))) == expected
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("thérapie", ["alpha"]),  # a word of two labels is no synonym: only the text that has it
+    ("AAV alpha", []),
+    ("mRNA", []),
+    ("PSCC", []),
+    ("cardio", []),
+    ("Laboratoire", []),  # a synonym of the kind only, which the search leaves out
+])
+def test_text_search_does_not_find_players_by_unrelated_words(sample_entities, query, expected):
+    assert ids(filter_entities(sample_entities, Filters(text=query))) == expected
+
+
+def test_car_t_finds_cell_therapy_not_cardiometabolic_players():
+    frame = to_geodataframe(make_raw(
+        make_row(id="cardio", name="Cœur", therapeutic_areas="cardio_metabolic", modalities="recombinant_proteins"),
+        make_row(id="cells", name="Cellules", modalities="cell_therapy"),
+        make_row(id="messenger", name="Messager", modalities="rna")))
+    assert ids(filter_entities(frame, Filters(text="CAR-T"))) == ["cells"]
+    assert ids(filter_entities(frame, Filters(text="car t"))) == ["cells"]
+    assert ids(filter_entities(frame, Filters(text="ARNm"))) == ["messenger"]
+    assert ids(filter_entities(frame, Filters(text="mRNA"))) == ["messenger"]
+    assert ids(filter_entities(frame, Filters(text="cardiology"))) == ["cardio"]
+
+
+def test_query_units_keep_a_written_form_of_several_words_together():
+    from ecosystem.filters import query_units
+
+    units = query_units("Cellules CAR-T à Évry, maladies rares")
+    assert [words for words, _ in units] == [("cellules", "car", "t"), ("a",), ("evry",), ("maladies", "rares")]
+    assert units[0][1] == {("modalities", "cell_therapy")} and units[1][1] == units[2][1] == set()
+    assert units[3][1] == {("therapeutic_areas", "rare_genetic")}
+
+
+def test_the_searchable_text_is_built_at_load_not_at_each_search(sample_entities, monkeypatch):
+    import ecosystem.filters as filters
+
+    def rebuilt(_):
+        raise AssertionError("the search text was rebuilt during a search")
+
+    monkeypatch.setattr(filters, "add_search_text", rebuilt)
+    assert ids(filter_entities(sample_entities, Filters(text="AAV"))) == ["delta"]
 
 
 def test_skip_leaves_one_facet_out(sample_entities):
