@@ -113,3 +113,62 @@ def test_a_new_latitude_alone_travels_with_the_longitude_it_goes_with():
     assert proposed == {"lat": "48.6301", "lon": "2.429457"} and current["lon"] == "2.429457"
     contact = {"contact_name": "Claire", "contact_email": "claire@example.org", "relation": "self"}
     assert check_submission(proposed, contact, new_entity=False, consent=True).ok
+
+
+# --- the correction form reads the vocabulary's synonyms and stores keys only --------------------------------
+
+FORM_CONTACT = {"contact_name": "Claire", "contact_email": "claire@example.org", "relation": "self"}
+
+
+def test_the_correction_form_stores_keys_for_labels_and_synonyms():
+    from ecosystem.corrections.validation import check_submission
+
+    proposed = {"name": "Nouvelle Bio", "kind": "Entreprise", "category": "Start-up", "postcode": "91000",
+                "city": "Évry-Courcouronnes", "website": "https://nouvelle.example",
+                "modalities": "CAR-T|AAV|cell_therapy", "therapeutic_areas": "Oncologie|neuro",
+                "roles": "CDMO|R&D", "activities": "Viral vectors", "axes": "Femtech", "clusters": "PSCC"}
+    checked = check_submission(proposed, FORM_CONTACT, new_entity=True, consent=True)
+    assert checked.ok, checked.errors
+    assert {name: checked.values[name] for name in proposed if name not in ("name", "postcode", "city", "website")} \
+        == {"kind": "company", "category": "startup", "modalities": "cell_therapy|gene_therapy",
+            "therapeutic_areas": "oncology|neuro_psychiatry", "roles": "bioproduction_cdmo|rnd",
+            "activities": "gene_rna_vectors", "axes": "womens_health", "clusters": "paris_saclay_cancer_cluster"}
+
+
+def test_keys_are_stored_as_they_are():
+    from ecosystem.corrections.validation import as_keys
+    from ecosystem.schema import TAG_FACETS
+    from ecosystem.vocabulary import load_vocabulary
+
+    vocabulary = load_vocabulary()
+    for name in ("kind", "category", *TAG_FACETS):
+        keys = vocabulary.keys(name)
+        joined = "|".join(keys) if name in TAG_FACETS else keys[-1]
+        assert as_keys(name, joined, vocabulary) == joined, name
+
+
+@pytest.mark.parametrize("name, value, unknown", [
+    ("modalities", "CAR-T|telepathy", "telepathy"),
+    ("modalities", "Thérapie", "Thérapie"),  # gene or cell therapy: not guessed
+    ("category", "Laboratoire", "Laboratoire"),
+    ("kind", "Boulangerie", "Boulangerie"),
+    ("roles", "CDMO|sous-traitant|magie", "sous-traitant, magie"),
+])
+def test_the_correction_form_still_refuses_unknown_values_with_its_message(name, value, unknown):
+    from ecosystem.corrections.validation import check_submission
+    from ecosystem.i18n import t
+
+    checked = check_submission({name: value}, FORM_CONTACT, new_entity=name == "kind", consent=True)
+    assert checked.errors[name] == ("err_vocabulary", {"value": unknown})
+    assert name not in checked.values
+    assert t("err_vocabulary", "fr", value=unknown) == f"Valeur inconnue : {unknown}."
+    assert t("err_vocabulary", "en", value=unknown) == f"Unknown value: {unknown}."
+
+
+def test_staff_edits_are_stored_as_keys_too():
+    from ecosystem.corrections.validation import check_edits
+
+    checked = check_edits({"modalities": "ARNm|mRNA", "category": "CRO"}, {}, new_entity=False)
+    assert checked.ok and checked.values == {"modalities": "rna", "category": "cro_services"}
+    assert check_edits({"modalities": "télépathie"}, {}, new_entity=False).errors == {
+        "modalities": ("err_vocabulary", {"value": "télépathie"})}

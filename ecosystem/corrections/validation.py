@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import shapely
 
 from ecosystem.corrections import lengths
-from ecosystem.loading import split_list
+from ecosystem.loading import join_list, split_list
 from ecosystem.schema import TAG_FACETS
 from ecosystem.validation import ID_PATTERN
 from ecosystem.vocabulary import load_vocabulary
@@ -83,7 +83,7 @@ def check_submission(proposed: dict[str, str], contact: dict[str, str], *, new_e
         if problem:
             checked.errors[name] = problem
         else:
-            checked.values[name] = value
+            checked.values[name] = as_keys(name, value, vocabulary)
     if new_entity:
         for name in NEW_ENTITY_REQUIRED:
             if not checked.values.get(name) and name not in checked.errors:
@@ -98,10 +98,10 @@ def check_submission(proposed: dict[str, str], contact: dict[str, str], *, new_e
 def field_problem(name: str, value: str, vocabulary) -> tuple[str, dict] | None:
     if not value:
         return ("err_required", {}) if name in ("name", "category", "kind") else None
-    if name in ("kind", "category") and value not in vocabulary.keys(name):
+    if name in ("kind", "category") and vocabulary.find(name, value) is None:
         return "err_vocabulary", {"value": value}
     if name in TAG_FACETS:
-        unknown = [v for v in split_list(value) if v not in vocabulary.keys(name)]
+        unknown = [v for v in split_list(value) if vocabulary.find(name, v) is None]
         return ("err_vocabulary", {"value": ", ".join(unknown)}) if unknown else None
     if name == "website" and not URL.match(value):
         return "err_url", {}
@@ -117,6 +117,16 @@ def field_problem(name: str, value: str, vocabulary) -> tuple[str, dict] | None:
         except ValueError:
             return "err_number", {}
     return None
+
+
+def as_keys(name: str, value: str, vocabulary) -> str:
+    """A checked value as stored: for a vocabulary field, each key, label or synonym becomes its key ("CAR-T" ->
+    "cell_therapy", "Entreprise" -> "company"), tags once each, joined with "|"; any other field as it is."""
+    if name in ("kind", "category"):
+        return vocabulary.find(name, value) or value
+    if name in TAG_FACETS:
+        return join_list(dict.fromkeys(vocabulary.find(name, v) or v for v in split_list(value)))
+    return value
 
 
 def check_place(checked: Checked) -> None:
@@ -214,7 +224,7 @@ def check_edits(edited: dict[str, str], proposal: dict[str, str], *, new_entity:
         if problem:
             checked.errors[name] = problem
         else:
-            checked.values[name] = value
+            checked.values[name] = as_keys(name, value, vocabulary)
     for group in (("postcode", "city"), ("lat", "lon")):
         if not set(group) & set(checked.values):
             continue
