@@ -42,7 +42,7 @@ def test_map_shows_markers_opens_a_profile_filters_and_stays_on_its_origin(page,
     # A search leaving one entity: its marker stands alone (no cluster), a click opens its profile.
     target = next(row for _, row in entities.sort_values("name").iterrows()
                   if len(filter_entities(entities, Filters(text=row["name"]))) == 1 and "'" not in row["name"])
-    search = page.get_by_label("Recherche (nom, description)")
+    search = page.get_by_label("Recherche (nom, description, étiquettes)")
     search.fill(target["name"])
     search.press("Enter")
     handle.wait_for_function(f"window.entityMap.count() < {len(entities)}", timeout=30_000)

@@ -109,7 +109,7 @@ def test_a_correction_accepted_on_one_instance_shows_on_the_other_at_its_next_in
     profile.get_by_role("heading", name=new_name, exact=True).wait_for(timeout=60_000)
     assert profile.get_by_role("heading", name=target["name"], exact=True).count() == 0
     # ... and the map (a search for the new name finds the one player, under its new name).
-    search = board.get_by_label("Recherche (nom, description)")
+    search = board.get_by_label("Recherche (nom, description, étiquettes)")
     search.fill("Instances")
     search.press("Enter")
     handle.wait_for_function("window.entityMap.count() === 1", timeout=60_000)
