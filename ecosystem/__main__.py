@@ -9,10 +9,13 @@
   account.
 - `python -m ecosystem export-current [FILE]`: writes the current dataset (seed + accepted corrections) in the
   seed file's format.
-- `python -m ecosystem import FILE [--dry-run] [--reviewer NAME]`: reads a staff inventory (CSV in any delimiter
-  and encoding, or XLSX), maps its columns, prints the row report and the diff against the current dataset, and
-  applies it in one transaction unless --dry-run. Exits 0 whenever the file could be read, rows in error included
-  (they are in the report); 2 with the reason when it cannot be read (missing, empty, damaged workbook).
+- `python -m ecosystem import FILE [--dry-run] [--reviewer NAME] [--set FIELD=VALUE]… [--accept-matches]`: reads
+  a staff inventory (CSV in any delimiter and encoding, or XLSX), maps its columns, prints the row report, where
+  each themes value went, the unknown values with suggestions, the uncertain matches with map entries and the
+  diff against the current dataset, and applies it in one transaction unless --dry-run. `--set kind=company`
+  gives rows without a kind that one; uncertain matches are applied only with --accept-matches. Exits 0 whenever
+  the file could be read, rows in error included (they are in the report); 1 with the reason when it cannot be
+  read (missing, empty, damaged workbook); 2 for a usage error (argparse, an invalid --set).
 """
 
 from __future__ import annotations
@@ -73,13 +76,14 @@ def place(path: str, write: bool) -> int:
     return 1 if messages else 0
 
 
-def import_file(path: str, dry_run: bool, reviewer: str) -> int:
+def import_file(path: str, dry_run: bool, reviewer: str, defaults: dict[str, str] | None = None,
+                accept_matches: bool = False) -> int:
     from pathlib import Path
 
     from ecosystem.corrections.db import connect
     from ecosystem.corrections.service import current_raw
     from ecosystem.import_mapping import known_headers, suggest_columns
-    from ecosystem.import_plan import apply_import, plan_import
+    from ecosystem.import_plan import apply_import, describe_match, hint, plan_import, target_label
     from ecosystem.import_read import UnreadableFile, checksum, read_upload, visible
 
     try:
@@ -88,29 +92,56 @@ def import_file(path: str, dry_run: bool, reviewer: str) -> int:
     except OSError as error:  # missing, a directory, no permission: a message, not a traceback
         detail = t("import_err_open", detail=visible(f"{path} : {error.strerror or error}"))
         print(t("unreadable", error=detail), file=sys.stderr)
-        return 2
+        return 1
     except UnreadableFile as error:
         print(t("unreadable", error=error.message("fr")), file=sys.stderr)
-        return 2
+        return 1
     mapping = suggest_columns(list(read.table.columns))
     factory = connect()
-    plan = plan_import(read, mapping, Path(path).name, checksum(data), current_raw(factory))
-    print(f"{path} : {len(read.table)} lignes ({read.encoding or 'xlsx'}"
+    plan = plan_import(read, mapping, Path(path).name, checksum(data), current_raw(factory), defaults=defaults,
+                       accept_matches=accept_matches)
+    print(f"{visible(path)} : {len(read.table)} lignes ({read.encoding or 'xlsx'}"
           f"{', séparateur « ' + read.delimiter + ' »' if read.delimiter else ''}, en-tête ligne "
           f"{read.header_row + 1}, {read.skipped_empty_rows} ligne(s) vide(s) ignorée(s))")
     print("Colonnes : " + ", ".join(f"{source} → {target or '(ignorée)'}" for source, target in mapping.items()))
+    if defaults:
+        print(t("import_cli_defaults", defaults=", ".join(f"{k} = {v}" for k, v in defaults.items())))
     for line in plan.report().itertuples():
         print(f"  ligne {line.line} [{line.status}] {line.name} {line.change} {line.fields} {line.reasons}".rstrip())
+    routing = plan.routing()
+    if len(routing):
+        print(t("import_routing_title") + " :")
+        for row in routing.itertuples():
+            print(f"  « {row.value} » → {row.went} ({row.rows})")
+    unknown = [(target, value, rows) for (target, value), rows in plan.unknown_values.items()]
+    if unknown:
+        print(t("import_cli_unknown"))
+        for target, value, rows in unknown:
+            print(f"  {target_label(target)} : « {visible(value, 80)} » ({rows})"
+                  f"{hint(plan.suggested.get((target, value), []), 'fr')}")
+    if plan.uncertain:
+        print(t("import_cli_uncertain"))
+        for result in plan.uncertain:
+            print(f"  ligne {result.line} « {visible(result.name, 120)} » ↔ {describe_match(result, 'fr')}")
     counts = plan.counts()
     print(f"Bilan : {counts['ok']} ok, {counts['warning']} avertissement(s), {counts['error']} erreur(s) ; "
           f"{counts['new']} nouvelle(s), {counts['changed']} modifiée(s), {counts['unchanged']} inchangée(s), "
           f"{counts['absent']} absente(s) du fichier")
+    print(t("import_summary_matches", **counts))
     if dry_run:
         print("Essai à blanc : rien n'a été écrit.")
         return 0
     applied = apply_import(factory, plan, reviewer)
     print(f"Appliqué ({plan.reference}) : {applied['new']} nouvelle(s), {applied['changed']} modifiée(s).")
     return 0
+
+
+def default_value(text: str) -> tuple[str, str]:
+    """--set FIELD=VALUE, checked by the parser (a malformed one is a usage error, exit 2)."""
+    column, equals, value = text.partition("=")
+    if not equals or not column.strip():
+        raise argparse.ArgumentTypeError(t("import_cli_set_format", value=text))
+    return column.strip(), value.strip()
 
 
 def reviewer_name(value: str) -> str:
@@ -142,9 +173,20 @@ def main(argv: list[str] | None = None) -> int:
     import_parser.add_argument("file")
     import_parser.add_argument("--dry-run", action="store_true", help="rapport et différences, sans rien écrire")
     import_parser.add_argument("--reviewer", default="ligne-de-commande", type=reviewer_name)
+    from ecosystem.import_mapping import DEFAULTABLE
+
+    import_parser.add_argument("--set", dest="defaults", action="append", default=[], type=default_value,
+                               metavar="CHAMP=VALEUR", help=t("import_cli_set_help", allowed=", ".join(DEFAULTABLE)))
+    import_parser.add_argument("--accept-matches", action="store_true", help=t("import_cli_accept_help"))
     args = parser.parse_args(argv)
     if args.command == "import":
-        return import_file(args.file, args.dry_run, args.reviewer)
+        from ecosystem.import_plan import InvalidDefault, resolve_defaults
+
+        try:
+            defaults = resolve_defaults(dict(args.defaults))
+        except InvalidDefault as error:
+            import_parser.error(str(error))  # exits 2, as for any malformed command
+        return import_file(args.file, args.dry_run, args.reviewer, defaults, args.accept_matches)
     if args.command == "place":
         return place(args.file, args.write)
     if args.command == "migrate":

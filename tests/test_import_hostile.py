@@ -230,18 +230,30 @@ def test_command_line_dry_run_reports_hostile_rows_and_exits_0(tmp_path):
     (b"", "vide.csv", t("import_err_empty", "fr")),
     (b"PK\x03\x04 damaged", "abime.xlsx", "classeur illisible"),
 ])
-def test_command_line_unreadable_file_exits_2_with_the_reason(tmp_path, content, name, reason):
+def test_command_line_unreadable_file_exits_1_with_the_reason(tmp_path, content, name, reason):
     path = tmp_path / name
     if content is not None:
         path.write_bytes(content)
     done = run_cli(str(path), "--dry-run", tmp_path=tmp_path)
-    assert done.returncode == 2
+    assert done.returncode == 1
     assert "Traceback" not in done.stderr and done.stderr.startswith("Fichier illisible : ") and reason in done.stderr
 
 
 def test_command_line_help_gives_the_exit_codes(tmp_path):
     done = run_cli("--help", tmp_path=tmp_path)
-    assert done.returncode == 0 and "Codes de sortie" in done.stdout and "0 dès que le fichier" in done.stdout
+    text = " ".join(done.stdout.split())  # argparse wraps the epilog
+    assert done.returncode == 0 and "Codes de sortie" in text and "0 dès que le fichier" in text
+    assert "1 si le fichier est illisible" in text and "2 pour une commande mal formée" in text
+    assert "--set" in text and "--accept-matches" in text
+
+
+@pytest.mark.parametrize("args", [["--set", "kind"], ["--set", "couleur=bleu"], ["--set", "kind=boulangerie"],
+                                  ["--unknown-option"]])
+def test_command_line_usage_errors_exit_2(tmp_path, args):
+    path = tmp_path / "inventaire.csv"
+    path.write_bytes(csv_bytes([good("Labo Sain")]))
+    done = run_cli(str(path), "--dry-run", *args, tmp_path=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr and done.stderr.startswith("usage:")
 
 
 # --- The staff page -------------------------------------------------------------------------------------------
@@ -279,9 +291,10 @@ def test_import_page_reports_hostile_rows_without_an_exception(monkeypatch, lang
     reasons = list(report[t("report_reasons", lang)])
     assert t("err_too_long", lang, cap=TEXT_CAPS["description_fr"]) in reasons[1]
     assert t("err_control", lang) in reasons[2] and t("err_bidi", lang) in reasons[3]
-    preview = app.dataframe[0].value
+    preview = next(frame.value for frame in app.dataframe if "Description" in frame.value.columns)
     assert len(preview.iloc[1]["Description"]) <= 201 and preview.iloc[2]["Raison sociale"] == "Labo\\u0000Nul"
-    assert not app.button[-1].disabled  # the good rows can still be applied
+    apply = next(button for button in app.button if button.label == t("apply_import", lang))
+    assert not apply.disabled  # the good rows can still be applied
 
 
 def test_import_page_says_why_a_file_is_unreadable(monkeypatch):

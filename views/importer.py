@@ -1,13 +1,15 @@
-"""Staff import of an inventory spreadsheet: read, map columns and tags, check, see the diff, apply."""
+"""Staff import of an inventory spreadsheet: what it needs (columns, template), read, map columns, defaults and
+values, confirm uncertain matches with the map, check, see the diff, apply."""
 
 import streamlit as st
 
 from ecosystem.corrections.service import current_raw
 from ecosystem.i18n import field_label, t
-from ecosystem.import_mapping import known_headers, suggest_columns, suggest_key
-from ecosystem.import_plan import apply_import, plan_import
+from ecosystem.import_mapping import TARGETS, choice, facets_for, known_headers, suggest_columns
+from ecosystem.import_plan import ACCEPT, REJECT, apply_import, plan_import, target_label
 from ecosystem.import_read import UnreadableFile, checksum, read_upload, visible
-from ecosystem.schema import COLUMNS
+from ecosystem.import_template import columns_table, template_csv, template_xlsx
+from ecosystem.schema import TAG_FACETS
 from ecosystem.text import normalise_text
 from ecosystem.vocabulary import load_vocabulary
 from views._shared import corrections_db
@@ -19,6 +21,16 @@ show_in_url(lang)
 st.title(t("page_import", lang))
 reviewer = require_staff(lang)
 vocabulary = load_vocabulary()
+
+st.markdown(t("import_intro", lang))
+with st.expander(t("import_columns_title", lang)):
+    st.dataframe(columns_table(lang), hide_index=True, width="stretch")
+template_name = "modele-inventaire" if lang == "fr" else "inventory-template"
+left, right, _ = st.columns([1, 1, 3])
+left.download_button(t("import_template_csv", lang), template_csv(lang), file_name=f"{template_name}.csv",
+                     mime="text/csv", key="template_csv")
+right.download_button(t("import_template_xlsx", lang), template_xlsx(lang), file_name=f"{template_name}.xlsx",
+                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="template_xlsx")
 
 upload = st.file_uploader(t("upload", lang), type=["csv", "txt", "tsv", "xlsx"])
 if upload is None:
@@ -39,39 +51,102 @@ suggested = suggest_columns(list(read.table.columns))
 mapping = {}
 columns = st.columns(3)
 for position, column in enumerate(read.table.columns):
-    options = [None, *COLUMNS]
+    options = [None, *TARGETS]
     mapping[column] = columns[position % 3].selectbox(
         column, options, index=options.index(suggested[column]), key=f"map_{digest[:8]}_{position}",
-        format_func=lambda c: t("ignored", lang) if c is None else field_label(c, lang))
+        format_func=lambda c: t("ignored", lang) if c is None else target_label(c, lang))
+
+st.subheader(t("import_defaults_title", lang))
+st.caption(t("import_defaults_help", lang))
+defaults: dict[str, str] = {}
+
+
+def default_select(container, facet: str) -> None:
+    options = [None, *vocabulary.keys(facet)]
+    picked = container.selectbox(t("import_default_for", lang, field=field_label(facet, lang)), options,
+                                 key=f"default_{digest[:8]}_{facet}",
+                                 format_func=lambda k: t("import_default_none", lang) if k is None
+                                 else vocabulary.label(facet, k, lang))
+    if picked:
+        defaults[facet] = picked
+
+
+first, second = st.columns(2)
+default_select(first, "kind")
+default_select(second, "category")
+with st.expander(t("import_defaults_more", lang)):
+    more = st.columns(3)
+    for position, facet in enumerate(TAG_FACETS):
+        default_select(more[position % 3], facet)
+    for position, name in enumerate(("city", "source")):
+        value = more[position].text_input(t("import_default_for", lang, field=field_label(name, lang)),
+                                          key=f"default_{digest[:8]}_{name}", max_chars=300)
+        if value.strip():
+            defaults[name] = value
+
 st.subheader(t("preview", lang))
 # Cells cut and hidden characters made visible: a 1 MB cell or a direction override must not take over the preview.
 st.dataframe(read.table.head(10).map(lambda value: visible(value, 200)), hide_index=True, width="stretch")
 
 current = current_raw(corrections_db())
-plan = plan_import(read, mapping, upload.name, digest, current, lang=lang)
+plan = plan_import(read, mapping, upload.name, digest, current, lang=lang, defaults=defaults)
+
 overrides: dict[str, dict[str, str]] = {}
 if plan.unknown_values:
     st.subheader(t("tag_mapping", lang))
     st.caption(t("tag_mapping_help", lang))
-    for position, ((facet, value), rows) in enumerate(sorted(plan.unknown_values.items())):
-        options = [None, *vocabulary.keys(facet)]
-        suggestion = suggest_key(facet, value, vocabulary)
-        choice = st.selectbox(f"{field_label(facet, lang)} — « {value} » ({rows})", options,
-                              index=options.index(suggestion) if suggestion else 0,
-                              key=f"tag_{digest[:8]}_{position}",
-                              format_func=lambda k, f=facet: t("not_kept", lang) if k is None
-                              else vocabulary.label(f, k, lang))
-        overrides.setdefault(facet, {})[normalise_text(value)] = choice or ""
-    plan = plan_import(read, mapping, upload.name, digest, current, overrides, lang=lang)
+    for position, ((target, value), rows) in enumerate(sorted(plan.unknown_values.items())):
+        closest = [choice(facet, key) for facet, key, _ in plan.suggested.get((target, value), [])]
+        everything = [choice(facet, key) for facet in facets_for(target) for key in vocabulary.keys(facet)]
+        options = [None, *closest, *(c for c in everything if c not in closest)]
+
+        def label(picked, closest=closest):
+            if picked is None:
+                return t("not_kept", lang)
+            facet, _, key = picked.partition(":")
+            text = f"{vocabulary.label(facet, key, lang)} ({field_label(facet, lang)})"
+            return f"{text} — {t('import_suggested', lang)}" if picked in closest else text
+
+        # Never preselected: a suggestion is applied only when staff pick it.
+        picked = st.selectbox(f"{target_label(target, lang)} — « {visible(value, 80)} » ({rows})", options,
+                              key=f"tag_{digest[:8]}_{position}", format_func=label)
+        overrides.setdefault(target, {})[normalise_text(value)] = picked or ""
+
+decisions: dict[int, str] = {}
+if plan.uncertain:
+    st.subheader(t("import_matches_title", lang))
+    st.caption(t("import_matches_help", lang))
+    answers = {"": t("import_match_pending", lang), ACCEPT: t("import_match_accept", lang),
+               REJECT: t("import_match_reject", lang)}
+    for result in plan.uncertain:
+        match = result.match
+        decisions[result.line] = st.radio(
+            t("import_match_question", lang, line=result.line, name=visible(result.name, 120),
+              existing=visible(match.name, 120), id=match.entity_id, why=match.explain(lang)),
+            list(answers), format_func=answers.get, horizontal=True, key=f"match_{digest[:8]}_{result.line}")
+
+if overrides or decisions:
+    plan = plan_import(read, mapping, upload.name, digest, current, overrides, lang=lang, defaults=defaults,
+                       decisions=decisions)
+
+routing = plan.routing()
+if len(routing):
+    st.subheader(t("import_routing_title", lang))
+    st.dataframe(routing.rename(columns={"value": t("import_routing_value", lang),
+                                         "went": t("import_routing_went", lang),
+                                         "rows": t("import_routing_rows", lang)}), hide_index=True, width="stretch")
 
 st.subheader(t("report", lang))
-st.info(t("summary", lang, **plan.counts()))
+counts = plan.counts()
+st.info(t("summary", lang, **counts) + " " + t("import_summary_matches", lang, **counts))
 st.dataframe(plan.report().rename(columns={
     "line": t("report_line", lang), "name": t("field_name", lang), "status": t("status", lang),
-    "change": t("report_change", lang), "fields": t("report_fields", lang), "reasons": t("report_reasons", lang),
-}), hide_index=True, width="stretch")
+    "change": t("report_change", lang), "match": t("import_report_match", lang),
+    "fields": t("report_fields", lang), "themes": t("import_report_themes", lang),
+    "reasons": t("report_reasons", lang),
+}), hide_index=True, width="stretch", height=min(38 + 35 * len(plan.results), 740))
 
-applicable = plan.counts()["new"] + plan.counts()["changed"]
+applicable = counts["new"] + counts["changed"]
 if st.button(t("apply_import", lang), type="primary", disabled=not applicable):
     bar = st.progress(0.0)
     applied = apply_import(corrections_db(), plan, reviewer, progress=bar.progress)
