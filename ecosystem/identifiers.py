@@ -34,10 +34,15 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
-def normal_siren(value: str) -> str:
-    """A SIREN as stored: its 9 digits (a SIRET's first 9, spaces removed); empty if it is neither."""
-    digits = re.sub(r"[\s.]", "", value or "")
-    return digits[:9] if re.fullmatch(r"\d{9}|\d{14}", digits) else ""
+def siren_of(value: str) -> str | None:
+    """The SIREN a cell gives: its 9 digits, or a SIRET's first 9 (spaces, dots and dashes ignored); "" for an
+    empty cell; None when the cell is neither (or fails the SIREN's check digit)."""
+    digits = re.sub(r"[\s.\-]", "", value or "")
+    if not digits:
+        return ""
+    if not re.fullmatch(r"\d{9}|\d{14}", digits):
+        return None
+    return digits[:9] if luhn_valid(digits[:9]) else None
 
 
 def unit_code_problem(value: str) -> str | None:

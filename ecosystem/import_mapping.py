@@ -15,7 +15,6 @@ Besides the schema's columns, a file's column can be mapped onto two import-only
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from ecosystem.schema import COLUMNS, TAG_FACETS
 from ecosystem.text import normalise_text
@@ -73,12 +72,6 @@ KIND_OF_CATEGORY = {
     "incubator": "cluster_site", "biocluster": "cluster_site", "campus": "cluster_site",
     "science_park": "cluster_site", "competitiveness_cluster": "cluster_site",
 }
-# Legal forms left out when names are compared ("Cellectis SA" is Cellectis), normalised.
-LEGAL_FORMS = frozenset({
-    "sa", "sas", "sasu", "sarl", "eurl", "sca", "scs", "snc", "sci", "scop", "scic", "gie", "se", "selarl",
-    "inc", "incorporated", "corp", "corporation", "co", "ltd", "limited", "llc", "llp", "plc", "gmbh", "ag",
-    "bv", "nv", "spa", "srl", "sl", "ab", "oy", "as", "aps", "kk",
-})
 
 
 def known_headers() -> set[str]:
@@ -209,47 +202,3 @@ def suggestions(target: str, value: str, vocabulary: Vocabulary | None = None,
 
 # --- Recognising an organisation already on the map -------------------------------------------------------------
 
-def name_key(name: str) -> str:
-    """A name as compared with the map's: no accents, case or punctuation ("S.A.S." is "SAS"), legal forms at
-    either end left out ("Cellectis SA", "SAS Cellectis" and "CELLECTIS" are one key)."""
-    compact = re.sub(r"(?<=\w)\.(?=\w)", "", name or "")  # S.A.S. -> SAS., Inc. stays a word
-    words = normalise_text(compact).split()
-    while len(words) > 1 and words[-1] in LEGAL_FORMS:
-        words.pop()
-    while len(words) > 1 and words[0] in LEGAL_FORMS:
-        words.pop(0)
-    return " ".join(words)
-
-
-def website_domain(url: str) -> str:
-    """The host of a website, lower case, without scheme, "www." or port: "https://www.Cellectis.com/fr" ->
-    "cellectis.com"; "" when there is none."""
-    url = (url or "").strip()
-    if not url:
-        return ""
-    try:
-        host = urlsplit(url if "://" in url else f"http://{url}").hostname or ""
-    except ValueError:
-        return ""
-    host = host.lower().rstrip(".")
-    return host[4:] if host.startswith("www.") else host
-
-
-def siren_of(value: str) -> str | None:
-    """The SIREN a cell gives: its 9 digits, or a SIRET's first 9 (spaces, dots and dashes ignored); "" for an
-    empty cell; None when the cell is neither (or fails the SIREN's check digit)."""
-    digits = re.sub(r"[\s.\-]", "", value or "")
-    if not digits:
-        return ""
-    if not re.fullmatch(r"\d{9}|\d{14}", digits):
-        return None
-    siren = digits[:9]
-    return siren if _luhn(siren) else None
-
-
-def _luhn(digits: str) -> bool:
-    total = 0
-    for position, digit in enumerate(reversed(digits)):
-        number = int(digit) * (2 if position % 2 else 1)
-        total += number - 9 if number > 9 else number
-    return total % 10 == 0

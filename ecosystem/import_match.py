@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from ecosystem.import_mapping import name_key, siren_of, website_domain
+from ecosystem.identifiers import siren_of
+from ecosystem.text import name_key, website_domain
 from ecosystem.i18n import DEFAULT_LANGUAGE, t
 
 SIMILAR = 88  # RapidFuzz ratio (0-100) of two name keys from which a map entry is proposed as the same organisation

@@ -35,14 +35,15 @@ from ecosystem.corrections.models import EntityHistory, ImportBatch
 from ecosystem.corrections.service import current_raw, new_entity_id, serialize_dataset_writes, taken_entity_ids
 from ecosystem.corrections.validation import MULTILINE, TEXT_CAPS, text_problem
 from ecosystem.i18n import DEFAULT_LANGUAGE, field_label, has_message, t
+from ecosystem.identifiers import siren_of
 from ecosystem.import_mapping import (DEFAULTABLE, KIND_OF_CATEGORY, SIREN, THEMES, lookup, map_tags,
-                                      multi_valued, name_key, resolve_kind, route_themes, siren_of, suggestions)
+                                      multi_valued, resolve_kind, route_themes, suggestions)
 from ecosystem.import_match import Match, Matcher
 from ecosystem.import_read import ReadTable, visible
 from ecosystem.loading import join_list, split_list
 from ecosystem.placement import spread_colocated
 from ecosystem.schema import COLUMNS, TAG_FACETS
-from ecosystem.text import normalise_text
+from ecosystem.text import name_key, normalise_text
 from ecosystem.validation import points_outside_their_commune, validate_row
 from ecosystem.vocabulary import Vocabulary, load_vocabulary
 from geo.boundaries import commune_at, commune_table
@@ -520,17 +521,9 @@ def place_new_rows(results: list[RowResult], current: pd.DataFrame) -> None:
 
 
 def check_row(result: RowResult, vocabulary: Vocabulary, lang: str) -> None:
-    """The seed file's own checks. A new row without category or tags is checked as if it had them: it comes in
-    to review on purpose (its review_note says why), every other problem still makes it an error."""
-    probe = dict(result.row)
-    if probe["status"] == "to_review":
-        if not probe["category"]:
-            probe["category"] = next(k for k in vocabulary.keys("category")
-                                     if KIND_OF_CATEGORY.get(k) in (probe["kind"], None))
-        if not any(probe[facet] for facet in TAG_FACETS):
-            probe["roles"] = vocabulary.keys("roles")[0]
-    problems = validate_row(pd.Series(probe), result.line, vocabulary)
-    problems += points_outside_their_commune(pd.DataFrame([probe]))
+    """The seed file's own checks (a row to review may lack category and tags: its review_note says why)."""
+    problems = validate_row(pd.Series(result.row), result.line, vocabulary)
+    problems += points_outside_their_commune(pd.DataFrame([result.row]))
     if problems:
         result.status = ERROR
         result.reasons = [f"{p.column} : {p.why}" for p in problems] + result.reasons

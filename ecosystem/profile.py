@@ -37,8 +37,9 @@ def profile_html(entity: pd.Series, lang: str, correction_url: str = "") -> str:
     description = entity.get(f"description_{lang}") or entity.get("description_fr") or ""
     parts = [PROFILE_CSS, "<div class='profile'>",
              f"<h3>{escape(entity['name'])}</h3>",
-             f"<div class='meta'>{label('kind', entity['kind'])} · {label('category', entity['category'])} · "
-             f"{escape(str(entity.get('commune_name') or entity.get('city') or ''))}</div>"]
+             "<div class='meta'>" + " · ".join(filter(None, [
+                 label("kind", entity["kind"]), label("category", entity["category"]) if entity["category"] else "",
+                 escape(str(entity.get("commune_name") or entity.get("city") or ""))])) + "</div>"]
     if description:
         parts.append(f"<p>{escape(description)}</p>")
     if entity.get("status") == "to_review":

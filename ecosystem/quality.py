@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import re
 from itertools import combinations
 
 import pandas as pd
 
 from ecosystem.loading import split_list
 from ecosystem.schema import TAG_FACETS
-from ecosystem.text import normalise_text
+from ecosystem.text import name_key, normalise_text, website_domain
 from ecosystem.validation import points_outside_their_commune
 
 SIMILAR_NAMES = 0.9
@@ -44,25 +43,12 @@ def without_tags(raw: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"id": rows["id"], "name": rows["name"], "detail": ""})
 
 
-LEGAL_FORMS = re.compile(r"\b(sa|sas|sasu|sarl|se|inc|ltd|gmbh|bv|ag|france)$")
-
-
-def _core_name(name: str) -> str:
-    """Normalised name without a trailing legal form: "Alpha Biotech SA" ~ "Alpha Biotech"."""
-    return LEGAL_FORMS.sub("", normalise_text(name)).strip()
-
-
-def _domain(url: str) -> str:
-    match = re.match(r"^https?://(?:www\.)?([^/?#]+)", url.strip().lower())
-    return match.group(1) if match else ""
-
-
 def likely_duplicates(raw: pd.DataFrame) -> pd.DataFrame:
     """Pairs with near-identical names (same first word, similarity >= 0.9) or the same website domain.
 
     Sites of one organisation ("X — site de Y") share a domain by design: such pairs are not reported.
     """
-    names = raw["name"].map(_core_name)
+    names = raw["name"].map(name_key)
     base = raw["name"].str.split(" — ").str[0].map(normalise_text)
     pairs = []
     blocks: dict[str, list[int]] = {}
@@ -73,7 +59,7 @@ def likely_duplicates(raw: pd.DataFrame) -> pd.DataFrame:
             ratio = difflib.SequenceMatcher(None, names.iloc[i], names.iloc[j]).ratio()
             if ratio >= SIMILAR_NAMES:
                 pairs.append((i, j, f"noms proches ({ratio:.0%})"))
-    domains = raw["website"].map(_domain)
+    domains = raw["website"].map(website_domain)
     for domain, group in raw[domains != ""].groupby(domains[domains != ""]):
         positions = [raw.index.get_loc(index) for index in group.index]
         for i, j in combinations(positions, 2):

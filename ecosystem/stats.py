@@ -22,7 +22,7 @@ def facet_counts(gdf: pd.DataFrame, facet: str, vocabulary: Vocabulary | None = 
         return departement_counts(gdf)
     vocabulary = vocabulary or load_vocabulary()
     values = gdf[facet].explode() if facet in TAG_FACETS else gdf[facet]
-    counts = values.dropna().value_counts()
+    counts = values[values.notna() & (values != "")].value_counts()  # an empty category (a row to review) is no option
     keys = list(vocabulary.keys(facet))
     keys += [k for k in counts.index if k not in keys]  # values outside the vocabulary stay visible
     return pd.DataFrame({

@@ -62,8 +62,11 @@ def validate_row(row: pd.Series, line: int, vocabulary: Vocabulary) -> list[Prob
     def bad(column: str, why: str, value: str | None = None) -> None:
         problems.append(Problem(line, column, row[column] if value is None else value, why))
 
+    # A row to review may lack its category and its tags: an inventory's name and place are enough to show it,
+    # the review note says what is missing (issue 13). Everything else is required of every row.
+    to_review = row["status"] == "to_review"
     for column in REQUIRED:
-        if not str(row[column]).strip():
+        if not str(row[column]).strip() and not (to_review and column == "category"):
             bad(column, "champ obligatoire vide")
     if not row["website"].strip() and not row["source"].strip():
         bad("source", "ni site web ni source : l'origine de la ligne doit être indiquée")
@@ -76,7 +79,7 @@ def validate_row(row: pd.Series, line: int, vocabulary: Vocabulary) -> list[Prob
         for value in split_list(row[facet]):
             if value not in vocabulary.keys(facet):
                 bad(facet, f"valeur inconnue du vocabulaire « {facet} »", value)
-    if not any(split_list(row[facet]) for facet in TAG_FACETS):
+    if not any(split_list(row[facet]) for facet in TAG_FACETS) and not to_review:
         bad("roles", "aucune étiquette : au moins une activité, modalité, aire thérapeutique, axe, rôle ou cluster")
     for column in URL_COLUMNS:
         for url in split_list(row[column]):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ecosystem.identifiers import normal_siren, rnsr_problem, siren_problem, unit_code_problem
+from ecosystem.identifiers import rnsr_problem, siren_of, siren_problem, unit_code_problem
 from ecosystem.validation import validate
 from tests.conftest import make_raw, make_row
 
@@ -15,10 +15,11 @@ def test_siren_needs_nine_digits_and_its_check_digit():
     assert "9 chiffres" in siren_problem("55203253A")
 
 
-def test_a_siret_or_a_spaced_siren_is_stored_as_its_nine_digits():
-    assert normal_siren("552 032 534 00013") == "552032534"
-    assert normal_siren("552.032.534") == "552032534"
-    assert normal_siren("n/a") == ""
+def test_a_siret_or_a_spaced_siren_gives_its_nine_digits():
+    assert siren_of("552 032 534 00013") == "552032534"
+    assert siren_of("552.032.534") == "552032534"
+    assert siren_of("") == ""
+    assert siren_of("n/a") is None and siren_of("552032535") is None
 
 
 @pytest.mark.parametrize("code", ["UMR 8113", "UMR-S 1138", "UMRS1138", "U1016", "UAR 3655", "UMS 3612",

@@ -21,8 +21,9 @@ from ecosystem.corrections.db import connect
 from ecosystem.corrections.models import EntityHistory, ImportBatch
 from ecosystem.corrections.service import current_raw, export_current_csv, history
 from ecosystem.i18n import t
-from ecosystem.import_mapping import (KIND_OF_CATEGORY, THEMES, choice, known_headers, map_tags, name_key, siren_of,
-                                      suggest_columns, website_domain)
+from ecosystem.import_mapping import (KIND_OF_CATEGORY, THEMES, choice, known_headers, map_tags, suggest_columns)
+from ecosystem.identifiers import siren_of
+from ecosystem.text import name_key, website_domain
 from ecosystem.import_plan import (ACCEPT, CHANGED, ERROR, NEW, OK, REJECT, TO_CONFIRM, UNCHANGED, WARNING,
                                    InvalidDefault, apply_import, plan_import, resolve_defaults)
 from ecosystem.import_read import checksum, read_upload

@@ -172,3 +172,12 @@ def test_staff_edits_are_stored_as_keys_too():
     assert checked.ok and checked.values == {"modalities": "rna", "category": "cro_services"}
     assert check_edits({"modalities": "télépathie"}, {}, new_entity=False).errors == {
         "modalities": ("err_vocabulary", {"value": "télépathie"})}
+
+
+def test_a_row_to_review_may_lack_its_category_and_tags_but_not_an_ok_row():
+    from ecosystem.validation import validate
+    from tests.conftest import make_raw, make_row
+
+    assert validate(make_raw(make_row(status="to_review", category="", roles="", review_note="catégorie ?"))) == []
+    columns = {p.column for p in validate(make_raw(make_row(category="", roles="")))}
+    assert {"category", "roles"} <= columns
