@@ -42,6 +42,7 @@ from ecosystem.import_match import Match, Matcher
 from ecosystem.import_read import ReadTable, visible
 from ecosystem.loading import join_list, split_list
 from ecosystem.placement import spread_colocated
+from ecosystem.removed import removal_of
 from ecosystem.schema import COLUMNS, TAG_FACETS
 from ecosystem.text import name_key, normalise_text
 from ecosystem.validation import points_outside_their_commune, validate_row
@@ -475,6 +476,10 @@ def make_new(result: RowResult, parsed: Parsed, context: Context) -> None:
     if errors:
         result.status, result.reasons, result.row = ERROR, errors + warnings, None
         return
+    removal = removal_of(row["name"], row.get("id", ""))
+    if removal:  # taken off the map on purpose: it may come back, to review, never unnoticed
+        warnings.append(t("import_r_removed", lang, date=removal.removed_on, reason=removal.reason))
+        notes.append(t("import_r_removed", "fr", date=removal.removed_on, reason=removal.reason))
     if not row["category"]:
         warnings.append(t("import_r_no_category", lang))
         notes.append(t("import_r_no_category", "fr"))

@@ -14,6 +14,7 @@ from ecosystem.corrections.service import (ACCEPTED, PENDING, REJECTED, REVERTED
                                            reject, revert)
 from ecosystem.selection import ids_by_name
 from ecosystem.i18n import field_label, t
+from ecosystem.removed import removal_of
 from views._shared import corrections_db, entities
 from views._state import current_language, show_in_url
 from views._staff import require_staff
@@ -108,6 +109,10 @@ for request in requests:
             t("proposed", lang): [c.new_value for c in request.changes],
         })
         st.dataframe(diff, hide_index=True, width="stretch")
+        proposed_name = next((c.new_value for c in request.changes if c.field == "name"), "")
+        if request.kind == "new" and (removal := removal_of(proposed_name)):
+            st.warning(t("removed_warning", lang, date=removal.removed_on, reason=removal.reason,
+                         evidence=removal.evidence.replace("|", " ; ")), icon=":material/history:")
         if provisional_id(request) and request.status == PENDING:
             st.caption(t("new_id_on_accept", lang))
         elif request.kind == "new":
