@@ -21,13 +21,14 @@ def to_review(raw: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"id": rows["id"], "name": rows["name"], "detail": rows["review_note"]})
 
 
-def stale(raw: pd.DataFrame, months: int, today: dt.date | None = None) -> pd.DataFrame:
-    """Rows whose `updated` date is older than `months` months (or missing)."""
+def not_verified(raw: pd.DataFrame, months: int, today: dt.date | None = None) -> pd.DataFrame:
+    """Rows never checked on a page (`verified` empty) or last checked more than `months` months ago, the oldest
+    first: what to re-check next."""
     today = today or dt.date.today()
     limit = pd.Timestamp(today) - pd.DateOffset(months=months)
-    updated = pd.to_datetime(raw["updated"], format="%Y-%m-%d", errors="coerce")
-    rows = raw[updated.isna() | (updated < limit)]
-    return pd.DataFrame({"id": rows["id"], "name": rows["name"], "detail": rows["updated"]})
+    verified = pd.to_datetime(raw["verified"], format="%Y-%m-%d", errors="coerce")
+    rows = raw[verified.isna() | (verified < limit)].assign(_when=verified).sort_values("_when", na_position="first")
+    return pd.DataFrame({"id": rows["id"], "name": rows["name"], "detail": rows["verified"]})
 
 
 def outside_commune(raw: pd.DataFrame) -> pd.DataFrame:
@@ -44,7 +45,8 @@ def without_tags(raw: pd.DataFrame) -> pd.DataFrame:
 
 
 def likely_duplicates(raw: pd.DataFrame) -> pd.DataFrame:
-    """Pairs with near-identical names (same first word, similarity >= 0.9) or the same website domain.
+    """Pairs with near-identical names (same first word, similarity >= 0.9), the same website domain or the same
+    SIREN.
 
     Sites of one organisation ("X — site de Y") share a domain by design: such pairs are not reported.
     """
@@ -65,6 +67,12 @@ def likely_duplicates(raw: pd.DataFrame) -> pd.DataFrame:
         for i, j in combinations(positions, 2):
             if base.iloc[i] != base.iloc[j] or " — " not in raw["name"].iloc[i] + raw["name"].iloc[j]:
                 pairs.append((i, j, f"même site web ({domain})"))
+    sirens = raw["siren"].str.strip()
+    for siren, group in raw[sirens != ""].groupby(sirens[sirens != ""]):
+        positions = [raw.index.get_loc(index) for index in group.index]
+        for i, j in combinations(positions, 2):  # one company's sites share its SIREN by design
+            if base.iloc[i] != base.iloc[j] or " — " not in raw["name"].iloc[i] + raw["name"].iloc[j]:
+                pairs.append((i, j, f"même SIREN ({siren})"))
     unique = {(min(i, j), max(i, j)): why for i, j, why in pairs}
     return pd.DataFrame([{"id": raw["id"].iloc[i], "name": raw["name"].iloc[i], "other_id": raw["id"].iloc[j],
                           "other_name": raw["name"].iloc[j], "detail": why} for (i, j), why in unique.items()],

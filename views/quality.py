@@ -8,7 +8,7 @@ import streamlit as st
 from ecosystem.corrections.service import current_raw
 from ecosystem.corrections.throttle import FAILURE_WINDOW, MAX_FAILURES, RETENTION, failed_logins
 from ecosystem.i18n import field_label, t
-from ecosystem.quality import likely_duplicates, outside_commune, stale, to_review, without_tags
+from ecosystem.quality import likely_duplicates, not_verified, outside_commune, to_review, without_tags
 from ecosystem.stats import completeness
 from views._shared import corrections_db
 from views._state import current_language, show_in_url
@@ -29,7 +29,7 @@ def linked(items: pd.DataFrame) -> None:
         return
     table = items.rename(columns={"name": t("field_name", lang), "detail": t("detail", lang),
                                   "other_name": t("other", lang)}).drop(columns=["other_id"], errors="ignore")
-    table[t("profile", lang)] = [f"annuaire?{suffix}id={i}" for i in items["id"]]
+    table[t("profile", lang)] = [f"fiche?{suffix}id={i}" for i in items["id"]]
     table[t("correct", lang)] = [f"correction?{suffix}id={i}" for i in items["id"]]
     st.dataframe(table.drop(columns=["id"]), hide_index=True, width="stretch", column_config={
         t("profile", lang): st.column_config.LinkColumn(display_text="↗"),
@@ -47,7 +47,7 @@ st.subheader(t("quality_to_review", lang))
 linked(to_review(raw))
 months = st.slider(t("months", lang), 1, 36, 12)
 st.subheader(t("quality_stale", lang, months=months))
-linked(stale(raw, months))
+linked(not_verified(raw, months))
 st.subheader(t("quality_outside", lang))
 linked(outside_commune(raw))
 st.subheader(t("quality_duplicates", lang))
