@@ -8,6 +8,8 @@ harmless when the schema is already current.
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -39,15 +41,32 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(connection, _record) -> None:  # WAL: readers never wait for the writer
+        def _sqlite_pragmas(connection, _record) -> None:
             cursor = connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=60000")
             cursor.execute("PRAGMA foreign_keys=ON")
+            _ensure_wal(cursor)
             cursor.close()
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _ensure_wal(cursor) -> None:
+    """WAL (readers never wait for the writer) is a property of the file: set once, only read afterwards.
+
+    Asking for it on every connection made a new connection fail with "database is locked" while another
+    process held the write lock (SQLite does not call the busy handler for a journal-mode change), so it is
+    asked only while the file is not yet in WAL, retried briefly if several processes race to do it.
+    """
+    for attempt in range(50):
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() in ("wal", "memory"):
+                return
+            cursor.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError:
+            time.sleep(0.05 * (attempt + 1))
+    cursor.execute("PRAGMA journal_mode=WAL")  # last try: its error, if any, is the one to see
 
 
 def migrate(url: str) -> None:
