@@ -109,6 +109,27 @@ class ImportPlan:
                              for r in self.results],
                             columns=["line", "name", "status", "reasons", "change", "match", "themes", "fields"])
 
+    def readable_report(self, lang: str | None = None) -> pd.DataFrame:
+        """The report as staff read it on the page: headers from the message catalogue, statuses and changes in
+        words ("Avertissement", "Nouvelle fiche"), changed fields by their labels, "—" for an empty cell."""
+        from ecosystem.corrections.display import EMPTY, staff_field_label
+
+        lang = lang or self.lang
+        report = self.report()
+        shown = pd.DataFrame({
+            t("report_line", lang): report["line"],
+            t("field_name", lang): report["name"],
+            t("status", lang): [t(f"staff_import_status_{status}", lang) for status in report["status"]],
+            t("report_change", lang): [t(f"staff_import_change_{change}", lang) if change else EMPTY
+                                       for change in report["change"]],
+            t("import_report_match", lang): report["match"],
+            t("report_fields", lang): [", ".join(staff_field_label(name, lang) for name in result.changed_fields)
+                                       for result in self.results],
+            t("import_report_themes", lang): report["themes"],
+            t("report_reasons", lang): report["reasons"],
+        })
+        return shown.map(lambda value: EMPTY if value == "" else value)
+
     def counts(self) -> dict[str, int]:
         statuses = [r.status for r in self.results]
         applicable = [r.change for r in self.results if r.status != ERROR]
@@ -128,8 +149,8 @@ class ImportPlan:
                                     for facet, key in found),
                  "rows": count}
                 for value, found, count in self.routed.values()]
-        rows += [{"value": visible(value, 80), "went": "?" + hint(self.suggested.get((target, value), []),
-                                                                   self.lang), "rows": count}
+        rows += [{"value": visible(value, 80), "went": t("staff_import_unknown_value", self.lang)
+                  + hint(self.suggested.get((target, value), []), self.lang), "rows": count}
                  for (target, value), count in self.unknown_values.items() if target == THEMES]
         return pd.DataFrame(rows, columns=["value", "went", "rows"])
 

@@ -4,6 +4,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 from ecosystem.corrections import throttle  # noqa: F401  (its LoginAttempt table belongs to the same metadata)
+from ecosystem.corrections import staff_sessions  # noqa: F401  (its StaffSession table, likewise)
 from ecosystem.corrections.models import Base
 
 config = context.config

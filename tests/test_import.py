@@ -687,7 +687,7 @@ def test_the_page_maps_values_confirms_matches_and_applies_defaults(monkeypatch)
     app = import_page(monkeypatch, Upload(name, data))
     assert not app.exception
     report = report_of(app)
-    assert report[t("report_change", "fr")].tolist().count(TO_CONFIRM) == 1
+    assert report[t("report_change", "fr")].tolist().count(t("staff_import_change_to_confirm", "fr")) == 1
     [question] = app.radio
     assert "Laboratoires Mutabilis" in question.label and question.value == ""
     # Unknown values: never preselected, suggestions first
@@ -698,9 +698,9 @@ def test_the_page_maps_values_confirms_matches_and_applies_defaults(monkeypatch)
     app.run()
     assert not app.exception
     report = report_of(app)
-    assert TO_CONFIRM not in report[t("report_change", "fr")].tolist()
+    assert t("staff_import_change_to_confirm", "fr") not in report[t("report_change", "fr")].tolist()
     mutabilis = report[report[t("field_name", "fr")] == "Laboratoires Mutabilis"].iloc[0]
-    assert mutabilis[t("report_change", "fr")] == CHANGED
+    assert mutabilis[t("report_change", "fr")] == "Fiche modifiée" == t(f"staff_import_change_{CHANGED}", "fr")
     assert "mutabilis" in mutabilis[t("import_report_match", "fr")]
     routing = next(frame.value for frame in app.dataframe if t("import_routing_went", "fr") in frame.value.columns)
     assert "CDMO" in routing[t("import_routing_value", "fr")].tolist()
@@ -712,11 +712,11 @@ def test_the_page_s_default_kind_makes_a_file_without_types_usable(monkeypatch):
     data = table_bytes(["Raison sociale", "Code postal", "Ville"],
                        [["Page Défaut Test", "91000", "Evry-Courcouronnes"]])
     app = import_page(monkeypatch, Upload("noms.csv", data))
-    assert report_of(app)[t("status", "fr")].tolist() == [ERROR]
+    assert report_of(app)[t("status", "fr")].tolist() == ["Erreur"]
     [kind] = [box for box in app.selectbox if box.label == t("import_default_for", "fr", field=t("field_kind", "fr"))]
     kind.select("company")
     app.run()
-    assert report_of(app)[t("status", "fr")].tolist() == [WARNING]
+    assert report_of(app)[t("status", "fr")].tolist() == ["Avertissement"]
 
 
 def test_a_rejected_match_under_the_very_same_name_asks_for_a_distinct_name():

@@ -287,7 +287,8 @@ def test_import_page_reports_hostile_rows_without_an_exception(monkeypatch, lang
     app = import_page(monkeypatch, Upload("hostile.csv", csv_bytes(rows)), lang)
     assert not app.exception
     report = app.dataframe[-1].value
-    assert list(report[t("status", lang)]) == [OK, ERROR, ERROR, ERROR, OK]
+    assert list(report[t("status", lang)]) == [t(f"staff_import_status_{status}", lang)
+                                               for status in (OK, ERROR, ERROR, ERROR, OK)]
     reasons = list(report[t("report_reasons", lang)])
     assert t("err_too_long", lang, cap=TEXT_CAPS["description_fr"]) in reasons[1]
     assert t("err_control", lang) in reasons[2] and t("err_bidi", lang) in reasons[3]

@@ -139,12 +139,8 @@ if len(routing):
 st.subheader(t("report", lang))
 counts = plan.counts()
 st.info(t("summary", lang, **counts) + " " + t("import_summary_matches", lang, **counts))
-st.dataframe(plan.report().rename(columns={
-    "line": t("report_line", lang), "name": t("field_name", lang), "status": t("status", lang),
-    "change": t("report_change", lang), "match": t("import_report_match", lang),
-    "fields": t("report_fields", lang), "themes": t("import_report_themes", lang),
-    "reasons": t("report_reasons", lang),
-}), hide_index=True, width="stretch", height=min(38 + 35 * len(plan.results), 740))
+st.dataframe(plan.readable_report(lang), hide_index=True, width="stretch",
+             height=min(38 + 35 * len(plan.results), 740))
 
 applicable = counts["new"] + counts["changed"]
 if st.button(t("apply_import", lang), type="primary", disabled=not applicable):
