@@ -2,15 +2,30 @@
 
 Not in pages/: when a pages/ folder exists, Streamlit runs the first session after each start in its legacy
 multipage mode, so a shared deep link (/carte?…) opened first shows a "Page not found" dialog.
+
+The first run of a session shows the title and a loading message at once, before the heavy imports (geopandas,
+folium, the data): without them, the page stayed white for a second and a half.
 """
 
 import streamlit as st
 
-from ecosystem.i18n import t
-from views._shared import language_selector
-from views._state import current_language, enter_page
+from ecosystem.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 
-st.set_page_config(page_title="Biothérapies IdF", page_icon="static/favicon.png", layout="wide")
+embedded = bool(st.context.is_embedded)  # ?embed=true: the map inside another site's page
+st.set_page_config(page_title="Biothérapies IdF", page_icon="static/favicon.png", layout="wide",
+                   initial_sidebar_state="collapsed" if embedded else "auto")
+
+loading = st.empty()
+if "page_current" not in st.session_state:  # a session's first run: say something before the slow part
+    asked = st.query_params.get("lang")
+    with loading.container():
+        early = asked if asked in LANGUAGES else DEFAULT_LANGUAGE
+        if not embedded:
+            st.title(t("app_title", early))
+        st.caption(t("loading", early))
+
+from views._shared import language_selector  # noqa: E402  (heavy: after the loading message)
+from views._state import current_language, enter_page  # noqa: E402
 
 lang = current_language()
 public = [
@@ -35,8 +50,10 @@ staff = [
     st.Page("views/quality.py", title=t("page_quality", lang), icon=":material/rule:", url_path="qualite",
             visibility="visible" if signed_in else "hidden"),
 ]
+# Embedded, the map stands alone: no list of pages (the sidebar keeps the language and the filters).
 navigation = st.navigation({t("section_public", lang): public, t("section_staff", lang): staff} if signed_in
-                           else public + staff)
+                           else public + staff, position="hidden" if embedded else "sidebar")
 enter_page(navigation.url_path)
 language_selector()
+loading.empty()
 navigation.run()

@@ -6,7 +6,7 @@
   postcode and city but no coordinates, and spreads rows sharing a commune point; prints what it would change.
 - `python -m ecosystem migrate`: creates or upgrades the corrections database (DATABASE_URL, else SQLite in var/).
 - `python -m ecosystem hash-password`: reads a password (not echoed) and prints its bcrypt hash for a staff
-  account.
+  account; a password shorter than 12 characters is refused with that rule (exit 1).
 - `python -m ecosystem export-current [FILE]`: writes the current dataset (seed + accepted corrections) in the
   seed file's format.
 - `python -m ecosystem import FILE [--dry-run] [--reviewer NAME] [--set FIELD=VALUE]… [--accept-matches]`: reads
@@ -156,6 +156,9 @@ def reviewer_name(value: str) -> str:
     return name
 
 
+MIN_PASSWORD_LENGTH = 12  # as ecosystem.corrections.auth.hash_password requires
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ecosystem")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -200,7 +203,14 @@ def main(argv: list[str] | None = None) -> int:
 
         from ecosystem.corrections.auth import hash_password
 
-        password = getpass.getpass("Mot de passe (12 caractères au moins) : ")
+        try:
+            password = getpass.getpass(t("cli_password_prompt"))
+        except (EOFError, KeyboardInterrupt):  # Ctrl-D, Ctrl-C: nothing to hash
+            print(file=sys.stderr)
+            return 1
+        if len(password) < MIN_PASSWORD_LENGTH:  # the rule, not a traceback (hash_password refuses it too)
+            print(t("cli_password_too_short", count=len(password)), file=sys.stderr)
+            return 1
         print(hash_password(password))
         return 0
     if args.command == "export-current":

@@ -6,7 +6,7 @@ from html import escape
 
 import pandas as pd
 
-from ecosystem.i18n import t
+from ecosystem.i18n import date_text, number, t
 from ecosystem.proximity import position_is_vague
 from ecosystem.schema import TAG_FACETS
 from ecosystem.vocabulary import load_vocabulary
@@ -31,6 +31,14 @@ def _link(url: str) -> str:
     return f'<a href="{escape(url)}" target="_blank" rel="noopener noreferrer">{escape(url)}</a>'
 
 
+def _count(value, lang: str) -> str:
+    """A whole number as `lang` writes it ("1 200"); a text that is no number as it is."""
+    try:
+        return number(int(float(value)), lang)
+    except (TypeError, ValueError):
+        return str(value)
+
+
 def profile_html(entity: pd.Series, lang: str, correction_url: str = "") -> str:
     vocabulary = load_vocabulary()
     label = lambda facet, key: escape(vocabulary.label(facet, key, lang))  # noqa: E731
@@ -43,8 +51,9 @@ def profile_html(entity: pd.Series, lang: str, correction_url: str = "") -> str:
     if description:
         parts.append(f"<p>{escape(description)}</p>")
     if entity.get("status") == "to_review":
-        parts.append(f"<div class='review'>{escape(t('field_review_note', lang))}"
-                     f"{' : ' + escape(entity['review_note']) if entity.get('review_note') else ''}</div>")
+        note = (t("label_value", lang, label=t("field_review_note", lang), value=entity["review_note"])
+                if entity.get("review_note") else t("field_review_note", lang))
+        parts.append(f"<div class='review'>{escape(note)}</div>")
     for facet in TAG_FACETS:
         if entity[facet]:
             badges = "".join(f"<span class='badge'>{label(facet, key)}</span>" for key in entity[facet])
@@ -54,13 +63,13 @@ def profile_html(entity: pd.Series, lang: str, correction_url: str = "") -> str:
         ("website", _link(entity.get("website") or "")),
         ("field_address", escape(" ".join(filter(None, [entity.get("address"), entity.get("postcode"),
                                                          entity.get("city")])))),
-        ("field_founded", escape("" if pd.isna(entity.get("founded")) else str(entity.get("founded")))),
-        ("field_workforce", escape("" if pd.isna(entity.get("workforce")) else str(entity.get("workforce")))),
+        ("field_founded", escape("" if pd.isna(entity.get("founded")) else str(entity.get("founded")))),  # a year
+        ("field_workforce", escape("" if pd.isna(entity.get("workforce")) else _count(entity.get("workforce"), lang))),
         ("field_precision", escape(t("precision_paris", lang)) if position_is_vague(entity)
          else label("geo_precision", entity["geo_precision"])),
         ("field_source", "<br>".join(_link(url) for url in str(entity.get("source") or "").split("|") if url)),
-        ("field_updated", escape(str(entity.get("updated") or ""))),
-        ("field_verified", escape(str(entity.get("verified") or ""))),
+        ("field_updated", escape(date_text(entity.get("updated"), lang))),
+        ("field_verified", escape(date_text(entity.get("verified"), lang))),
         ("field_siren", escape(str(entity.get("siren") or ""))),
         ("field_unit_code", escape(" · ".join(filter(None, [str(entity.get("unit_code") or ""),
                                                            str(entity.get("rnsr") or "")])))),

@@ -22,7 +22,7 @@ import pandas as pd
 from branca.element import MacroElement
 from folium.template import Template
 
-from ecosystem.i18n import t
+from ecosystem.i18n import LOCALES, number, t
 from ecosystem.vocabulary import load_vocabulary
 from geo.assets import LOCAL_ASSETS, localise_assets
 from geo.basemaps import BASEMAPS, MAX_ZOOM, NO_BASEMAP
@@ -120,20 +120,20 @@ def choropleth_geojson(counts: pd.DataFrame, polygons: gpd.GeoDataFrame, breaks:
         shapes = shapes[shapes["count"] > 0]
     classes = shapes["count"].map(lambda c: choropleth_class(c, breaks))
     shapes["colour"] = classes.map(lambda i: "" if i is None or pd.isna(i) else CHOROPLETH_COLOURS[int(i)])
-    shapes["label"] = [html.escape(f"{name} : {count} {t('players', lang)}")
+    shapes["label"] = [html.escape(t("choropleth_tooltip", lang, name=name, count=int(count)))
                        for name, count in zip(shapes["name"], shapes["count"])]
     return json.loads(shapes.drop(columns="name").to_json(drop_id=True))
 
 
-def break_labels(breaks: tuple[int, ...]) -> list[str]:
+def break_labels(breaks: tuple[int, ...], lang: str = "fr") -> list[str]:
     labels = []
     for lower, upper in zip(breaks, (*breaks[1:], None)):
         if upper is None:
-            labels.append(f"≥ {lower}")
+            labels.append(f"≥ {number(lower, lang)}")
         elif upper - lower == 1:
-            labels.append(str(lower))
+            labels.append(number(lower, lang))
         else:
-            labels.append(f"{lower}–{upper - 1}")
+            labels.append(f"{number(lower, lang)}–{number(upper - 1, lang)}")
     return labels
 
 
@@ -204,6 +204,7 @@ def engine_text(lang: str, correction_url: str) -> dict:
         "website": t("website", lang),
         "suggest": t("suggest_correction", lang),
         "cluster": t("cluster_title", lang),
+        "locale": LOCALES[lang].replace("_", "-"),  # the bubbles' counts as the language writes them
         "correction_url": correction_url,
     }
 
@@ -252,14 +253,108 @@ class Legend(MacroElement):
         self.html = f"<strong>{html.escape(t('legend_title', lang))}</strong>{''.join(rows)}"
 
 
-def choropleth_legend_html(breaks: tuple[int, ...], title: str) -> str:
-    """Colour classes of a choropleth, drawn next to the map (it changes with the chosen layer)."""
-    classes = "".join(
-        f"<span style='display:inline-block;margin-right:10px;white-space:nowrap'>"
-        f"<i style='display:inline-block;width:13px;height:13px;border:1px solid #888;vertical-align:-2px;"
-        f"margin-right:4px;background:{colour}'></i>{html.escape(label)}</span>"
-        for colour, label in zip(CHOROPLETH_COLOURS, break_labels(breaks)))
-    return f"<div style='font-size:.9rem'><strong>{html.escape(title)}</strong> : {classes}</div>"
+def choropleth_legend_html(breaks: tuple[int, ...], title: str, lang: str = "fr") -> str:
+    """Colour classes of a choropleth, one line each, under its title (labels escaped here)."""
+    classes = "".join(f"<div><i class='class-swatch' style='background:{colour}'></i>{html.escape(label)}</div>"
+                      for colour, label in zip(CHOROPLETH_COLOURS, break_labels(breaks, lang)))
+    return f"<strong>{html.escape(title)}</strong><div class='classes'>{classes}</div>"
+
+
+class ChoroplethLegend(MacroElement):
+    """The colour classes of a choropleth as a map control, on the map exactly while its layer is: the layer is
+    one of those streamlit-folium swaps at each rerun (and the layer control may hide it), so the legend follows
+    the layer's add and remove events."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent._parent.get_name() }}, group = {{ this._parent.get_name() }};
+            var legend = L.control({position: "bottomleft"});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create("div", "map-legend choropleth-legend");
+                div.innerHTML = {{ this.html|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                return div;
+            };
+            group.on("add", function () { legend.addTo(map); });
+            group.on("remove", function () { legend.remove(); });
+            if (group._map) { legend.addTo(map); }
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, breaks: tuple[int, ...], title: str, lang: str):
+        super().__init__()
+        self._name = "ChoroplethLegend"
+        self.html = choropleth_legend_html(breaks, title, lang)
+
+
+class ControlsInLanguage(MacroElement):
+    """Leaflet's own control texts in the interface language (the zoom buttons' titles, read aloud by screen
+    readers), and a metric-only scale (no miles on a map of Île-de-France)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }}, zoom = map.zoomControl;
+            if (zoom) {
+                [[zoom._zoomInButton, {{ this.zoom_in|tojson }}], [zoom._zoomOutButton, {{ this.zoom_out|tojson }}]]
+                    .forEach(function (pair) {
+                        pair[0].title = pair[1];
+                        pair[0].setAttribute("aria-label", pair[1]);
+                    });
+            }
+            L.control.scale({imperial: false}).addTo(map);
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, lang: str):
+        super().__init__()
+        self._name = "ControlsInLanguage"
+        self.zoom_in, self.zoom_out = t("map_zoom_in", lang), t("map_zoom_out", lang)
+
+
+class TileErrorNotice(MacroElement):
+    """Says on the map, in the interface language, when basemap tiles do not load (offline, blocked network):
+    the boundaries are drawn without them. Shown at the first failed tile of a layer's loading round, withdrawn
+    when a round completes without a failure (another basemap chosen, the network back)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }}, notice = null, failed = 0;
+            var show = function () {
+                failed += 1;
+                if (notice) { return; }
+                notice = L.control({position: "bottomleft"});
+                notice.onAdd = function () {
+                    var div = L.DomUtil.create("div", "map-legend map-notice");
+                    div.setAttribute("role", "status");
+                    div.textContent = {{ this.text|tojson }};
+                    return div;
+                };
+                notice.addTo(map);
+            };
+            var watch = function (layer) {
+                if (!(layer instanceof L.TileLayer) || layer.__watched) { return; }
+                layer.__watched = true;
+                layer.on("loading", function () { failed = 0; });
+                layer.on("tileerror", show);
+                layer.on("load", function () {
+                    if (!failed && notice) { notice.remove(); notice = null; }
+                });
+            };
+            map.eachLayer(watch);
+            map.on("layeradd", function (e) { watch(e.layer); });
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, lang: str):
+        super().__init__()
+        self._name = "TileErrorNotice"
+        self.text = t("basemap_unavailable", lang)
 
 
 MAP_CSS = """
@@ -275,6 +370,13 @@ MAP_CSS = """
 .map-legend { background: rgba(255,255,255,.92); padding: 6px 9px; font: 12px/1.4 sans-serif;
   border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 230px; }
 .map-legend .swatch svg { vertical-align: -1px; }
+.map-legend .class-swatch { display: inline-block; width: 12px; height: 12px; border: 1px solid #888;
+  vertical-align: -2px; margin-right: 5px; }
+.map-notice { background: #fff4e5; border-left: 3px solid #e69f00; max-width: 260px; }
+@media (max-width: 480px) {  /* a phone: the classes in two columns, so both legends fit under the markers */
+  .choropleth-legend { max-width: 150px; }
+  .choropleth-legend .classes { display: grid; grid-template-columns: auto auto; column-gap: 8px; }
+}
 </style>
 """
 
@@ -286,8 +388,7 @@ def departements_geojson() -> dict:
 
 def base_map(basemap: str, lang: str) -> folium.Map:
     """The part of the map that never depends on the filters."""
-    fmap = folium.Map(location=IDF_CENTER, zoom_start=9, tiles=None, control_scale=True, max_zoom=MAX_ZOOM,
-                      min_zoom=7)
+    fmap = folium.Map(location=IDF_CENTER, zoom_start=9, tiles=None, max_zoom=MAX_ZOOM, min_zoom=7)
     fmap.options["maxZoom"] = MAX_ZOOM
     fmap.options["zoomSnap"] = 0.25  # a fitted view (a selection, a proximity circle) fills the map, not half of it
     if basemap != NO_BASEMAP:
@@ -301,7 +402,11 @@ def base_map(basemap: str, lang: str) -> folium.Map:
         style_function=lambda _: {"color": "#333333", "weight": 1.6, "fill": False},
         tooltip=None, control=True, interactive=False,
     ).add_to(fmap)
-    folium.plugins.Fullscreen(position="topleft").add_to(fmap)
+    ControlsInLanguage(lang).add_to(fmap)
+    if basemap != NO_BASEMAP:
+        TileErrorNotice(lang).add_to(fmap)
+    folium.plugins.Fullscreen(position="topleft", title=t("map_fullscreen", lang),
+                              title_cancel=t("map_fullscreen_exit", lang)).add_to(fmap)
     Legend(lang).add_to(fmap)
     fmap.get_root().header.add_child(folium.Element(MAP_CSS))
     # folium declares jQuery for its Popup element only; this map's popups are built by the engine, so the frame
@@ -332,7 +437,7 @@ def entity_layers(gdf: gpd.GeoDataFrame, lang: str, correction_url: str, rows_js
     layers = [localise_assets(data)]
     for kind_index, kind in enumerate(KIND_STYLE):
         count = int((gdf["kind"] == kind).sum())
-        group = folium.FeatureGroup(name=f"{vocabulary.label('kind', kind, lang)} ({count})")
+        group = folium.FeatureGroup(name=f"{vocabulary.label('kind', kind, lang)} ({number(count, lang)})")
         EntityKindSwitch(kind_index).add_to(group)
         layers.append(group)
     return layers
@@ -340,7 +445,9 @@ def entity_layers(gdf: gpd.GeoDataFrame, lang: str, correction_url: str, rows_js
 
 def choropleth_layer(counts: pd.DataFrame, polygons: gpd.GeoDataFrame, breaks: tuple[int, ...], name: str,
                      lang: str, keep_zero: bool) -> folium.FeatureGroup:
+    """Polygons shaded by count, with their legend inside the map while the layer is shown."""
     group = folium.FeatureGroup(name=name)
+    ChoroplethLegend(breaks, name, lang).add_to(group)
     geojson = choropleth_geojson(counts, polygons, breaks, lang, keep_zero)
     if not geojson["features"]:
         return group  # nothing to shade (folium's tooltip refuses a collection without features)

@@ -118,7 +118,7 @@ def test_one_click_on_a_marker_of_a_map_partly_below_the_fold_opens_popup_and_ca
     entity_id = load_entities().set_index("name").loc[name, "id"]
     wait_idle(page)
     assert f"id={entity_id}" in page.url
-    shared = page.locator("[data-testid='stCode']").inner_text().strip()
+    shared = page.locator(".st-key-share_link [data-testid='stCode']").inner_text().strip()
     assert shared == f"{server}/carte?id={entity_id}"
     assert frame.locator(".entity-popup strong", has_text=name).is_visible()  # still open after the rerun
 

@@ -6,19 +6,21 @@ chosen lives in views/_state.py.
 
 from __future__ import annotations
 
+import html
 import json
+from urllib.parse import urlencode
 
 import streamlit as st
 
-from ecosystem.exports import EXPORT_FORMATS, export_metadata, table_csv_bytes
+from ecosystem.exports import CODES, EXPORT_FORMATS, EXPORT_VARIANTS, ExportRequest, table_csv_bytes
 from ecosystem.filters import Filters, facet_selections
-from ecosystem.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from ecosystem.i18n import DEFAULT_LANGUAGE, LANGUAGES, number, t
 from ecosystem.corrections.db import connect
 from ecosystem.corrections.service import current_raw
 from ecosystem.corrections.service import data_version as current_version
 from ecosystem.loading import load_footprints, to_geodataframe
 from ecosystem.schema import FILTER_FACETS
-from ecosystem.stats import facet_counts
+from ecosystem.stats import departement_counts, facet_counts
 from ecosystem.urlstate import MAX_TEXT_LENGTH, TEXT_PARAM
 from ecosystem.vocabulary import load_vocabulary
 from geo.mapping import marker_json
@@ -110,11 +112,28 @@ def filter_sidebar(lang: str) -> Filters:
         numbers = dict(zip(counts["key"], counts["count"]))
         sidebar.multiselect(
             t(f"facet_{facet}", lang), options=list(counts["key"]), placeholder="—",
-            format_func=lambda k, labels=labels, numbers=numbers: f"{labels.get(k, k)} ({numbers.get(k, 0)})",
+            format_func=lambda k, labels=labels, numbers=numbers, lang=lang:
+                f"{labels.get(k, k)} ({number(numbers.get(k, 0), lang)})",
             **facet_widget(facet),
         )
     sidebar.button(t("reset_filters", lang), on_click=reset_filters, width="stretch", disabled=filters.is_empty)
     return filters
+
+
+def distance_column(lang: str) -> dict:
+    """Column settings of a table's distances: one decimal, written as the visitor's browser writes numbers (the
+    grid formats numbers in the browser; it takes no language from the app)."""
+    return {t("distance_km", lang): st.column_config.NumberColumn(format="localized", step=0.1)}
+
+
+def no_match(lang: str) -> None:
+    """What a page says instead of an empty map, empty charts or an empty table: no player matches the filters,
+    with the sidebar's reset at hand."""
+    with st.container(border=True, key="no_match"):
+        st.markdown(f"**{t('no_match', lang)}**")
+        st.caption(t("no_match_hint", lang))
+        st.button(t("reset_filters", lang), on_click=reset_filters, icon=":material/filter_alt_off:",
+                  key="no_match_reset", type="primary")
 
 
 def csv_download(table, file_name: str, lang: str, key: str) -> None:
@@ -125,17 +144,23 @@ def csv_download(table, file_name: str, lang: str, key: str) -> None:
 
 def export_buttons(selection, lang: str, *, key: str, filters: Filters | None = None, scope: str = "",
                    file_stem: str = "biotherapies-idf") -> None:
-    """`selection` as CSV (comma or semicolon), GeoJSON and XLSX with a metadata sheet; `key` tells apart the
-    several exports of a page (what is shown, a proximity result, a shortlist) and `scope` how the rows were
-    chosen. Files are generated when a button is clicked (deferred data), not at every rerun."""
-    data_date = str(max(entities()["updated"].dropna(), default=""))
-    metadata = lambda: export_metadata(filters or Filters(), len(selection), data_date, lang,  # noqa: E731
-                                       scope=scope)
+    """`selection` in two rows of buttons, one per variant: readable (labels in `lang`, typed XLSX) and codes (the
+    data file's format, for tools and re-import), each as CSV (comma or semicolon), GeoJSON and XLSX with a
+    metadata sheet. `key` tells apart the several exports of a page (what is shown, a proximity result, a
+    shortlist) and `scope` how the rows were chosen. The codes buttons keep the keys they had before the readable
+    variant (export_<key>_<format>); the readable ones are export_<key>_readable_<format>. Files are generated when
+    a button is clicked (deferred data), not at every rerun."""
+    request = ExportRequest(filters or Filters(), str(max(entities()["updated"].dropna(), default="")), lang, scope)
     st.caption(t("export_count", lang, count=len(selection)))
-    for column, spec in zip(st.columns(len(EXPORT_FORMATS)), EXPORT_FORMATS):
-        column.download_button(t(f"export_{spec.key}", lang), lambda spec=spec: spec.build(selection, metadata()),
-                               file_stem + spec.suffix, spec.mime, key=f"export_{key}_{spec.key}",
-                               width="stretch", disabled=len(selection) == 0, icon=":material/download:")
+    for variant in EXPORT_VARIANTS:
+        explained = t(f"export_variant_{variant}_help", lang)
+        prefix = f"export_{key}_" + ("" if variant == CODES else f"{variant}_")
+        with st.container(horizontal=True, vertical_alignment="center", gap="small", key=f"{prefix}row"):
+            st.markdown(f"**{t(f'export_variant_{variant}', lang)}**", help=explained, width=230)
+            for spec in EXPORT_FORMATS[variant]:
+                st.download_button(t(f"export_{spec.key}", lang), lambda spec=spec: spec.build(selection, request),
+                                   spec.file_name(file_stem, lang), spec.mime, key=prefix + spec.key,
+                                   disabled=len(selection) == 0, icon=":material/download:")
 
 
 def profile_link(entity_id: str, lang: str, origin: str) -> None:
@@ -147,8 +172,9 @@ def profile_link(entity_id: str, lang: str, origin: str) -> None:
 
 def copyable_link(params: dict[str, str], lang: str) -> None:
     """The full address of this view, with Streamlit's copy button."""
-    st.caption(t("share_link", lang))
-    st.code(absolute_url(params), language=None, wrap_lines=True)
+    with st.container(key="share_link"):
+        st.caption(t("share_link", lang))
+        st.code(absolute_url(params), language=None, wrap_lines=True)
 
 
 def bring_into_view(selector: str, nonce: int) -> None:
@@ -163,3 +189,54 @@ def bring_into_view(selector: str, nonce: int) -> None:
         " if (el) { el.scrollIntoView({behavior: 'smooth', block: 'start'}); }"
         " else if (tries++ < 20) { window.setTimeout(look, 100); } }; look();"
         "})();</script>", unsafe_allow_javascript=True)
+
+
+# --- embedding the map in another site -----------------------------------------------------------------------------
+
+EMBED_PARAM = "embed"  # Streamlit's own: no toolbar, header nor footer (the app hides its page list too)
+EMBED_HEIGHT = 720
+
+
+def app_url(page: str, params: dict[str, str]) -> str:
+    """Full address of the app's `page` (its url_path, "" for home) with `params`, from the address this page was
+    opened at."""
+    here = (st.context.url or "").rstrip("/")
+    current = st.session_state.get("page_current") or ""
+    base = here.removesuffix("/" + current) if current else here
+    return f"{base}/{page}".rstrip("/") + ("?" + urlencode(params) if params else "")
+
+
+def embed_code(lang: str, filters: Filters, **own: str | None) -> str:
+    """The HTML to paste into another site's page: the map page in embedded mode with these filters."""
+    src = app_url("carte", {EMBED_PARAM: "true", **page_params(lang, filters, **own)})
+    return (f'<iframe src="{html.escape(src)}" title="{html.escape(t("embed_iframe_title", lang))}" '
+            f'width="100%" height="{EMBED_HEIGHT}" style="border:0" loading="lazy"></iframe>')
+
+
+def embed_snippet(lang: str, filters: Filters, heading: bool = True, **own: str | None) -> None:
+    """"Embed this map": the iframe code of the map with the current filters, with Streamlit's copy button."""
+    if heading:
+        st.subheader(t("embed_title", lang))
+    st.write(t("embed_intro", lang))
+    st.caption(t("embed_filters", lang, filters=filters_summary(filters, lang)))
+    st.code(embed_code(lang, filters, **own), language="html", wrap_lines=True)
+
+
+def filters_summary(filters: Filters, lang: str) -> str:
+    """The chosen filters in words ("Type d'acteur (Entreprise) ; Département (Essonne)"), or "none"."""
+    vocabulary = load_vocabulary()
+    departements = departement_names()
+    parts = [t("filter_words", lang, label=t("search_short", lang), values=t("quoted", lang, text=filters.text))
+             ] if filters.text.strip() else []
+    for facet in FILTER_FACETS:
+        keys = filters.selected(facet)
+        if keys:
+            labels = [departements.get(key, key) if facet == "dep" else vocabulary.label(facet, key, lang)
+                      for key in keys]
+            parts.append(t("filter_words", lang, label=t(f"facet_{facet}", lang), values=", ".join(labels)))
+    return t("list_separator", lang).join(parts) if parts else t("embed_no_filter", lang)
+
+
+def departement_names() -> dict[str, str]:
+    table = departement_counts(entities().iloc[0:0])
+    return dict(zip(table["key"], table["label"]))

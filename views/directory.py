@@ -8,7 +8,7 @@ import streamlit as st
 from ecosystem.filters import filter_entities
 from ecosystem.i18n import t
 from ecosystem.selection import by_name, directory_rows, table_rows
-from views._shared import entities, export_buttons, filter_sidebar
+from views._shared import entities, export_buttons, filter_sidebar, no_match
 from views._state import current_language, is_session_opening, page_params, show_in_url
 
 TABLE_PREFIX = "directory_table_"
@@ -49,8 +49,10 @@ if opening:
 show_in_url(lang, filters)
 shown = by_name(filter_entities(data, filters))
 st.title(t("page_directory", lang))
-st.caption(t("shown_count", lang, shown=len(shown), total=len(data)))
+st.caption(t("shown_count", lang, count=len(shown), total=len(data)))
 st.write(t("directory_intro", lang))
+if shown.empty:  # not an empty grid: say so, with the way out (the shortlist below stays)
+    no_match(lang)
 table = directory_rows(shown, lang)
 shortlist = [i for i in st.session_state.get(SHORTLIST, []) if i in set(data["id"])]
 st.session_state["directory_ids"] = list(table["id"])
@@ -60,17 +62,18 @@ st.session_state["directory_ids"] = list(table["id"])
 table_key = TABLE_PREFIX + hashlib.sha1("|".join(table["id"]).encode()).hexdigest()[:12]
 st.session_state[table_key] = {"selection": {"rows": [i for i, entity in enumerate(table["id"])
                                                       if entity in shortlist], "columns": [], "cells": []}}
-st.dataframe(
-    table, hide_index=True, width="stretch", height=560, key=table_key,
-    on_select=lambda: table_selected(table_key), selection_mode=["multi-row", "single-cell"],
-    column_order=[c for c in table.columns if c != "id"],
-    column_config={
-        t("website", lang): st.column_config.LinkColumn(),
-        t("facet_therapeutic_areas", lang): st.column_config.ListColumn(),
-        t("facet_modalities", lang): st.column_config.ListColumn(),
-        t("facet_roles", lang): st.column_config.ListColumn(),
-    },
-)
+if not shown.empty:
+    st.dataframe(
+        table, hide_index=True, width="stretch", height=560, key=table_key,
+        on_select=lambda: table_selected(table_key), selection_mode=["multi-row", "single-cell"],
+        column_order=[c for c in table.columns if c != "id"],
+        column_config={
+            t("website", lang): st.column_config.LinkColumn(),
+            t("facet_therapeutic_areas", lang): st.column_config.ListColumn(),
+            t("facet_modalities", lang): st.column_config.ListColumn(),
+            t("facet_roles", lang): st.column_config.ListColumn(),
+        },
+    )
 
 st.subheader(t("shortlist_title", lang, count=len(shortlist)))
 if shortlist:
@@ -82,5 +85,6 @@ if shortlist:
 else:
     st.info(t("shortlist_empty", lang))
 
-st.subheader(t("exports", lang))
-export_buttons(shown, lang, key="shown", filters=filters)
+if not shown.empty:
+    st.subheader(t("exports", lang))
+    export_buttons(shown, lang, key="shown", filters=filters)

@@ -9,7 +9,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from ecosystem.filters import filter_entities
-from ecosystem.i18n import t
+from ecosystem.i18n import number, t
 from ecosystem.profile import profile_html
 from ecosystem.proximity import position_is_vague, within_km
 from ecosystem.selection import entity_at, ids_by_name, table_rows
@@ -17,10 +17,11 @@ from ecosystem.stats import commune_counts, departement_counts
 from ecosystem.urlstate import parse_choice, parse_km
 from geo.basemaps import basemap_from_env
 from geo.boundaries import load_communes, load_departements
-from geo.mapping import (COMMUNE_BREAKS, DEPARTEMENT_BREAKS, base_map, choropleth_layer, choropleth_legend_html,
-                         entity_layers, fit_view, footprint_layer, proximity_layer)
-from views._shared import (bring_into_view, copyable_link, correction_url, entities, export_buttons, filter_sidebar,
-                           footprints, marker_rows, marker_source, profile_link)
+from geo.mapping import (COMMUNE_BREAKS, DEPARTEMENT_BREAKS, base_map, choropleth_layer, entity_layers, fit_view,
+                         footprint_layer, proximity_layer)
+from views._shared import (app_url, bring_into_view, copyable_link, correction_url, distance_column, embed_snippet,
+                           entities, export_buttons, filter_sidebar, footprints, marker_rows, marker_source,
+                           no_match, profile_link)
 from views._state import current_language, kept, set_view_value, show_in_url, view_value, view_widget
 
 PAGE = "carte"
@@ -43,8 +44,10 @@ def map_clicked() -> None:
         st.session_state["map_card_moved"] = st.session_state.get("map_card_moved", 0) + 1
 
 
-st.title(t("page_map", lang))
-st.caption(t("shown_count", lang, shown=len(shown), total=len(data)))
+embedded = bool(st.context.is_embedded)  # in another site's page (?embed=true): the map and its count only
+if not embedded:
+    st.title(t("page_map", lang))
+st.caption(t("shown_count", lang, count=len(shown), total=len(data)))
 
 layer = st.segmented_control(t("choropleth_mode", lang), LAYERS,
                              format_func=lambda mode: t(f"choropleth_{mode}", lang),
@@ -59,6 +62,13 @@ near = within_km(shown, origin_id, radius_km) if origin_id else shown.iloc[0:0]
 selected = view_value(PAGE, "id", known_id)
 if selected not in set(shown["id"]):
     selected = None  # filtered out since it was chosen: no card for a player the map does not show
+params = show_in_url(lang, filters, id=selected, near=origin_id,
+                     km=None if radius_km == DEFAULT_KM else f"{radius_km:g}", layer=None if layer == "none" else layer)
+if embedded:
+    st.link_button(t("embed_open_full", lang), app_url(PAGE, params), icon=":material/open_in_new:")
+if shown.empty:  # not a blank map: say so, with the way out
+    no_match(lang)
+    st.stop()
 map_column, card_column = st.columns([5, 2], gap="medium")
 with map_column:
     layers = []
@@ -80,27 +90,25 @@ with map_column:
               feature_group_to_add=layers, layer_control=folium.LayerControl(collapsed=True),
               returned_objects=["last_object_clicked"], on_change=map_clicked)
 
-    if layer in ("dep", "commune"):
-        breaks = DEPARTEMENT_BREAKS if layer == "dep" else COMMUNE_BREAKS
-        st.html(choropleth_legend_html(breaks, t(f"layer_choropleth_{layer}", lang)))
     unplaced_in_paris = int(position_is_vague(shown).sum())
     if layer == "commune" and unplaced_in_paris:
         st.caption(t("choropleth_paris_gap", lang, count=unplaced_in_paris))
 
-params = show_in_url(lang, filters, id=selected, near=origin_id,
-                     km=None if radius_km == DEFAULT_KM else f"{radius_km:g}", layer=None if layer == "none" else layer)
 with card_column:
     if selected:
         entity = data.set_index("id").loc[selected].copy()
         entity["id"] = selected
         st.html(profile_html(entity, lang, f"{correction_url(lang)}{selected}"))
         profile_link(selected, lang, origin=PAGE)
-        st.button(t("proximity_from_card", lang), icon=":material/radar:", on_click=set_view_value,
-                  args=(PAGE, "near", selected), disabled=selected == origin_id)
-        copyable_link(params, lang)
+        if not embedded:
+            st.button(t("proximity_from_card", lang), icon=":material/radar:", on_click=set_view_value,
+                      args=(PAGE, "near", selected), disabled=selected == origin_id)
+            copyable_link(params, lang)
         bring_into_view(".profile", st.session_state.get("map_card_moved", 0))
     else:
         st.info(t("profile_hint", lang))
+if embedded:
+    st.stop()  # the proximity search, the list and the exports are on the full map
 
 if origin_id and st.session_state.get("proximity_opened_for") != origin_id:
     st.session_state["proximity_open"] = True  # a new search (from a link or the card): show its settings once
@@ -116,9 +124,11 @@ with st.expander(t("proximity_title", lang), key="proximity_open", on_change="re
 if origin_is_vague:
     st.info(t("paris_without_arrondissement", lang))
 elif origin_id:
-    title = t("proximity_result", lang, count=len(near), km=f"{radius_km:g}", name=names[origin_id])
+    title = t("proximity_result", lang, count=len(near), km=number(radius_km, lang, decimals=1),
+              name=names[origin_id])
     st.subheader(title)
-    st.dataframe(table_rows(near, lang, with_distance=True), hide_index=True, width="stretch")
+    st.dataframe(table_rows(near, lang, with_distance=True), hide_index=True, width="stretch",
+                 column_config=distance_column(lang))
     export_buttons(near, lang, key="near", file_stem="biotherapies-idf-proximite", scope=title, filters=filters)
 
 # The list is drawn on demand: the directory is the page for tables, and a grid drawn at once competes with the
@@ -128,3 +138,5 @@ if st.toggle(t("table_toggle", lang, count=len(shown)), **kept("map_list", False
                  column_config={t("website", lang): st.column_config.LinkColumn()})
 st.subheader(t("exports", lang))
 export_buttons(shown, lang, key="shown", filters=filters)
+with st.expander(t("embed_title", lang), icon=":material/code:"):
+    embed_snippet(lang, filters, heading=False, layer=params.get("layer"))

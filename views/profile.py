@@ -4,13 +4,13 @@ around it, a link to share, and a way back to where the person came from (with t
 import streamlit as st
 from streamlit_folium import st_folium
 
-from ecosystem.i18n import t
+from ecosystem.i18n import number, t
 from ecosystem.profile import profile_html
 from ecosystem.proximity import position_is_vague, within_km
 from ecosystem.selection import table_rows
 from geo.basemaps import basemap_from_env
 from geo.mapping import base_map, entity_layers, fit_view, proximity_layer
-from views._shared import copyable_link, correction_url, entities, export_buttons, marker_rows
+from views._shared import copyable_link, correction_url, distance_column, entities, export_buttons, marker_rows
 from views._state import current_filters, current_language, page_params, show_in_url
 
 NEARBY_KM = 2.0
@@ -46,12 +46,12 @@ with right:
               proximity_layer(None if vague else entity, near.iloc[0:0], NEARBY_KM, lang)]  # circle, no rings
     st_folium(base_map(basemap_from_env(), lang), key="profile_map", height=380, use_container_width=True,
               feature_group_to_add=layers, returned_objects=[])
-st.subheader(t("nearby", lang, km=f"{NEARBY_KM:g}"))
+st.subheader(t("nearby", lang, km=number(NEARBY_KM, lang)))
 if vague:
     st.info(t("paris_without_arrondissement", lang))
     st.stop()
 st.dataframe(table_rows(near, lang, with_distance=True), hide_index=True, width="stretch",
-             column_config={t("website", lang): st.column_config.LinkColumn()})
+             column_config={t("website", lang): st.column_config.LinkColumn(), **distance_column(lang)})
 if len(near):
     export_buttons(near, lang, key="nearby", file_stem="biotherapies-idf-voisins",
-                   scope=t("nearby", lang, km=f"{NEARBY_KM:g}") + f" — {entity['name']}")
+                   scope=t("nearby", lang, km=number(NEARBY_KM, lang)) + f" — {entity['name']}")

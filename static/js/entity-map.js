@@ -283,11 +283,13 @@
     EntityMap.prototype.bubble = function (cluster) {
         var count = cluster.properties.point_count, self = this;
         var size = count < 10 ? 30 : count < 100 ? 36 : count < 1000 ? 42 : 48;
-        var label = count >= 1000 ? Math.round(count / 100) / 10 + "k" : String(count);
+        var locale = this.text.locale || undefined;
+        var label = count >= 1000 ? (Math.round(count / 100) / 10).toLocaleString(locale) + "k"
+                                  : count.toLocaleString(locale);
         var marker = L.marker([cluster.geometry.coordinates[1], cluster.geometry.coordinates[0]], {
             icon: L.divIcon({html: "<div><span>" + label + "</span></div>", className: "entity-cluster",
                              iconSize: [size, size]}),
-            title: this.text.cluster.replace("{count}", count), keyboard: true});
+            title: this.text.cluster.replace("{count}", count.toLocaleString(locale)), keyboard: true});
         marker.on("click", function () {
             var zoom = Math.min(self.index.getClusterExpansionZoom(cluster.properties.cluster_id),
                                 self.map.getMaxZoom());
