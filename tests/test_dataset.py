@@ -17,7 +17,7 @@ def test_the_shipped_dataset_is_valid_and_counts_hold():
     assert counts["institute"] >= 61 and counts["cluster_site"] >= 8
     # Closed, absorbed and out-of-scope companies are removed (data/removed.csv): the count is what pages
     # confirm today, not the regional inventory's 135.
-    assert counts["company"] >= 120
+    assert counts["company"] >= 110  # a floor against losing rows by accident; lowered knowingly with each removal
 
 
 def test_every_point_lies_inside_its_declared_commune():
