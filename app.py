@@ -25,7 +25,8 @@ if "page_current" not in st.session_state:  # a session's first run: say somethi
         st.caption(t("loading", early))
 
 from views._shared import language_selector  # noqa: E402  (heavy: after the loading message)
-from views._state import current_language, enter_page  # noqa: E402
+from views._state import current_language, enter_page, requested_page  # noqa: E402
+from streamlit.errors import StreamlitAPIException  # noqa: E402
 
 lang = current_language()
 public = [
@@ -50,6 +51,15 @@ staff = [
     st.Page("views/quality.py", title=t("page_quality", lang), icon=":material/rule:", url_path="qualite",
             visibility="visible" if signed_in else "hidden"),
 ]
+# An address that is none of these (/nimportequoi): Streamlit would run home under an English "Page not found"
+# dialog; a hidden page at that very address says it in the interface language instead.
+unknown = requested_page()
+if unknown and unknown not in {page.url_path for page in public + staff}:
+    try:
+        staff.append(st.Page("views/not_found.py", title=t("page_not_found", lang), icon=":material/help:",
+                             url_path=unknown, visibility="hidden"))
+    except StreamlitAPIException:  # not a possible page address ("a/b"): Streamlit's dialog, then home
+        pass
 # Embedded, the map stands alone: no list of pages (the sidebar keeps the language and the filters).
 navigation = st.navigation({t("section_public", lang): public, t("section_staff", lang): staff} if signed_in
                            else public + staff, position="hidden" if embedded else "sidebar")

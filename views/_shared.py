@@ -111,7 +111,7 @@ def filter_sidebar(lang: str) -> Filters:
         labels = dict(zip(counts["key"], counts["label"]))
         numbers = dict(zip(counts["key"], counts["count"]))
         sidebar.multiselect(
-            t(f"facet_{facet}", lang), options=list(counts["key"]), placeholder="—",
+            t(f"facet_{facet}", lang), options=list(counts["key"]), placeholder="—", select_all=False,
             format_func=lambda k, labels=labels, numbers=numbers, lang=lang:
                 f"{labels.get(k, k)} ({number(numbers.get(k, 0), lang)})",
             **facet_widget(facet),

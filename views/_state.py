@@ -52,6 +52,16 @@ def enter_page(name: str) -> None:
     st.session_state["page_current"] = name
 
 
+def requested_page() -> str | None:
+    """The page address typed or opened as a link ("carte", "nimportequoi"), before st.navigation resolves it;
+    None for a click in the app (Streamlit then names the page by its script) and for home."""
+    ctx = get_script_run_ctx()
+    manager = getattr(ctx, "pages_manager", None)
+    if manager is None or manager.intended_page_script_hash:
+        return None
+    return manager.intended_page_name or None
+
+
 def is_session_opening() -> bool:
     return bool(st.session_state.get("session_opening"))
 

@@ -46,13 +46,14 @@ def field_inputs(defaults: dict, new_entity: bool) -> dict:
     values = {}
     if new_entity:
         values["kind"] = st.selectbox(t("facet_kind", lang), vocabulary.keys("kind"),
-                                      format_func=lambda k: vocabulary.label("kind", k, lang))
+                                      format_func=lambda k: vocabulary.label("kind", k, lang),
+                                      placeholder=t("choose_option", lang))
     values["name"] = st.text_input(t("field_name", lang), defaults["name"], max_chars=lengths.NAME)
     values["category"] = st.selectbox(
         t("field_category", lang), vocabulary.keys("category"),
         index=list(vocabulary.keys("category")).index(defaults["category"])
         if defaults["category"] in vocabulary.keys("category") else 0,
-        format_func=lambda k: vocabulary.label("category", k, lang))
+        format_func=lambda k: vocabulary.label("category", k, lang), placeholder=t("choose_option", lang))
     left, right = st.columns(2)
     values["address"] = left.text_input(t("field_address", lang), defaults["address"],
                                         max_chars=lengths.ADDRESS)
@@ -62,7 +63,8 @@ def field_inputs(defaults: dict, new_entity: bool) -> dict:
     values["website"] = right.text_input(t("website", lang), defaults["website"], max_chars=lengths.WEBSITE)
     for facet in TAG_FACETS:
         values[facet] = st.multiselect(t(f"facet_{facet}", lang), vocabulary.keys(facet), defaults[facet],
-                                       format_func=lambda k, f=facet: vocabulary.label(f, k, lang))
+                                       format_func=lambda k, f=facet: vocabulary.label(f, k, lang),
+                                       placeholder=t("choose_options", lang), select_all=False)
     left, right = st.columns(2)
     values["founded"] = left.text_input(t("field_founded", lang), defaults["founded"],
                                        max_chars=lengths.FOUNDED)
@@ -153,7 +155,7 @@ ids = ids_by_name(names)
 
 if mode == "change":
     # The entry to correct is in the URL (/correction?id=…): the popup's and the profile's links open it.
-    entity_id = st.selectbox(t("pick_entity", lang), ids, format_func=names.get,
+    entity_id = st.selectbox(t("pick_entity", lang), ids, format_func=names.get, placeholder=t("choose_option", lang),
                              **view_widget("correction", "id", lambda v: parse_choice(v, names, ids[0])))
     show_in_url(lang, id=entity_id)
     # The live values as text, exactly as stored (the old values a request records).

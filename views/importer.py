@@ -15,6 +15,7 @@ from ecosystem.vocabulary import load_vocabulary
 from views._shared import corrections_db
 from views._state import current_language, show_in_url
 from views._staff import require_staff
+from views._streamlit_texts import file_uploader
 
 lang = current_language()
 show_in_url(lang)
@@ -26,13 +27,14 @@ st.markdown(t("import_intro", lang))
 with st.expander(t("import_columns_title", lang)):
     st.dataframe(columns_table(lang), hide_index=True, width="stretch")
 template_name = "modele-inventaire" if lang == "fr" else "inventory-template"
-left, right, _ = st.columns([1, 1, 3])
-left.download_button(t("import_template_csv", lang), template_csv(lang), file_name=f"{template_name}.csv",
-                     mime="text/csv", key="template_csv")
-right.download_button(t("import_template_xlsx", lang), template_xlsx(lang), file_name=f"{template_name}.xlsx",
-                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="template_xlsx")
+# Side by side, each as wide as its label (columns left a wide gap between them on a desktop screen).
+templates = st.container(horizontal=True, gap="small")
+templates.download_button(t("import_template_csv", lang), template_csv(lang), file_name=f"{template_name}.csv",
+                          mime="text/csv", key="template_csv")
+templates.download_button(t("import_template_xlsx", lang), template_xlsx(lang), file_name=f"{template_name}.xlsx",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="template_xlsx")
 
-upload = st.file_uploader(t("upload", lang), type=["csv", "txt", "tsv", "xlsx"])
+upload = file_uploader(t("upload", lang), lang, ["csv", "txt", "tsv", "xlsx"])
 if upload is None:
     st.stop()
 data = upload.getvalue()
@@ -86,7 +88,10 @@ with st.expander(t("import_defaults_more", lang)):
 
 st.subheader(t("preview", lang))
 # Cells cut and hidden characters made visible: a 1 MB cell or a direction override must not take over the preview.
-st.dataframe(read.table.head(10).map(lambda value: visible(value, 200)), hide_index=True, width="stretch")
+if read.table.empty:  # a header without rows: say so (an empty grid would say "empty", in English)
+    st.caption(t("table_no_rows", lang))
+else:
+    st.dataframe(read.table.head(10).map(lambda value: visible(value, 200)), hide_index=True, width="stretch")
 
 current = current_raw(corrections_db())
 plan = plan_import(read, mapping, upload.name, digest, current, lang=lang, defaults=defaults)
@@ -139,8 +144,11 @@ if len(routing):
 st.subheader(t("report", lang))
 counts = plan.counts()
 st.info(t("summary", lang, **counts) + " " + t("import_summary_matches", lang, **counts))
-st.dataframe(plan.readable_report(lang), hide_index=True, width="stretch",
-             height=min(38 + 35 * len(plan.results), 740))
+if plan.results:
+    st.dataframe(plan.readable_report(lang), hide_index=True, width="stretch",
+                 height=min(38 + 35 * len(plan.results), 740))
+else:
+    st.caption(t("table_no_rows", lang))
 
 applicable = counts["new"] + counts["changed"]
 if st.button(t("apply_import", lang), type="primary", disabled=not applicable):

@@ -127,8 +127,9 @@ elif origin_id:
     title = t("proximity_result", lang, count=len(near), km=number(radius_km, lang, decimals=1),
               name=names[origin_id])
     st.subheader(title)
-    st.dataframe(table_rows(near, lang, with_distance=True), hide_index=True, width="stretch",
-                 column_config=distance_column(lang))
+    if len(near):  # none: the title says so (an empty grid would say "empty", in English)
+        st.dataframe(table_rows(near, lang, with_distance=True), hide_index=True, width="stretch",
+                     column_config=distance_column(lang))
     export_buttons(near, lang, key="near", file_stem="biotherapies-idf-proximite", scope=title, filters=filters)
 
 # The list is drawn on demand: the directory is the page for tables, and a grid drawn at once competes with the

@@ -26,6 +26,7 @@ from ecosystem.vocabulary import load_vocabulary
 from views._shared import corrections_db, entities
 from views._state import current_language, show_in_url
 from views._staff import require_staff
+from views._streamlit_texts import date_placeholders
 
 lang = current_language()
 show_in_url(lang)
@@ -74,6 +75,7 @@ with st.expander(t("queue_filters", lang), expanded=True):
                             format_func=lambda s: t("all", lang) if s is None else t(f"status_{s}", lang))
     entity = middle.selectbox(t("entity", lang), [None, *ids_by_name(names)],
                               format_func=lambda i: t("all", lang) if i is None else names.get(i, i))
+    date_placeholders(lang)
     since = right.date_input(t("since", lang), value=None, format="DD/MM/YYYY" if lang == "fr" else "YYYY-MM-DD")
 requests = queue(database, status=status, entity_id=entity,
                  since=dt.datetime.combine(since, dt.time(), dt.timezone.utc) if since else None)
@@ -166,7 +168,7 @@ def edit_widget(request, change):
         options = list(vocabulary.keys(change.field))
         chosen = st.multiselect(label, options, default=[k for k in split_list(value) if k in options], key=key,
                                 format_func=lambda k, f=change.field: vocabulary.label(f, k, lang),
-                                placeholder=t("staff_choose_options", lang))
+                                placeholder=t("staff_choose_options", lang), select_all=False)
         return join_list(chosen)
     if change.field in ("kind", "category") and value in vocabulary.keys(change.field):
         options = list(vocabulary.keys(change.field))
@@ -233,8 +235,11 @@ if pending:
     st.subheader(t("bulk", lang))
     with st.form("bulk"):
         references = {r.id: r.reference for r in pending}
+        # Streamlit's "Select all" of the option list is English only: a checkbox of our own instead.
+        everything = st.checkbox(t("bulk_all", lang, count=len(references)), key="bulk_all")
         chosen = st.multiselect(t("bulk_select", lang), list(references), format_func=references.get,
-                                placeholder=t("staff_choose_options", lang))
+                                placeholder=t("staff_choose_options", lang), select_all=False)
+        chosen = list(references) if everything else chosen
         reason = st.text_input(t("reason", lang), key="bulk_reason", max_chars=lengths.REASON)
         left, right = st.columns(2)
         accept_all, reject_all = left.form_submit_button(t("accept_selected", lang)), \

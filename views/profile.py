@@ -50,6 +50,9 @@ st.subheader(t("nearby", lang, km=number(NEARBY_KM, lang)))
 if vague:
     st.info(t("paris_without_arrondissement", lang))
     st.stop()
+if near.empty:  # not an empty grid (Streamlit writes "empty" in it, in English): say so
+    st.caption(t("nearby_none", lang, km=number(NEARBY_KM, lang)))
+    st.stop()
 st.dataframe(table_rows(near, lang, with_distance=True), hide_index=True, width="stretch",
              column_config={t("website", lang): st.column_config.LinkColumn(), **distance_column(lang)})
 if len(near):
