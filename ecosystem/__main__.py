@@ -83,7 +83,8 @@ def import_file(path: str, dry_run: bool, reviewer: str, defaults: dict[str, str
     from ecosystem.corrections.db import connect
     from ecosystem.corrections.service import current_raw
     from ecosystem.import_mapping import known_headers, suggest_columns
-    from ecosystem.import_plan import apply_import, describe_match, hint, plan_import, target_label
+    from ecosystem.import_plan import (applied_text, apply_import, describe_match, hint, plan_import, summary_text,
+                                       target_label)
     from ecosystem.import_read import UnreadableFile, checksum, read_upload, visible
 
     try:
@@ -124,15 +125,12 @@ def import_file(path: str, dry_run: bool, reviewer: str, defaults: dict[str, str
         for result in plan.uncertain:
             print(f"  ligne {result.line} « {visible(result.name, 120)} » ↔ {describe_match(result, 'fr')}")
     counts = plan.counts()
-    print(f"Bilan : {counts['ok']} ok, {counts['warning']} avertissement(s), {counts['error']} erreur(s) ; "
-          f"{counts['new']} nouvelle(s), {counts['changed']} modifiée(s), {counts['unchanged']} inchangée(s), "
-          f"{counts['absent']} absente(s) du fichier")
-    print(t("import_summary_matches", **counts))
+    print(summary_text(counts))
     if dry_run:
         print("Essai à blanc : rien n'a été écrit.")
         return 0
     applied = apply_import(factory, plan, reviewer)
-    print(f"Appliqué ({plan.reference}) : {applied['new']} nouvelle(s), {applied['changed']} modifiée(s).")
+    print(applied_text(plan.reference, applied))
     return 0
 
 

@@ -155,6 +155,23 @@ class ImportPlan:
         return pd.DataFrame(rows, columns=["value", "went", "rows"])
 
 
+def _counted(counts: dict[str, int], lang: str, *names: str) -> dict[str, str]:
+    """Each count as its own phrase in its own plural form ("1 erreur", "3 avertissements")."""
+    return {name: t(f"import_n_{name}", lang, count=counts[name]) for name in names}
+
+
+def summary_text(counts: dict[str, int], lang: str = DEFAULT_LANGUAGE) -> str:
+    """What an import plan would do, in words: statuses, changes, and what was matched on the map."""
+    return (t("summary", lang, **_counted(counts, lang, "ok", "warning", "error", NEW, CHANGED, UNCHANGED, "absent"))
+            + " " + t("import_summary_matches", lang, **_counted(counts, lang, "matched", TO_CONFIRM, "duplicates")))
+
+
+def applied_text(reference: str, applied: dict[str, int], lang: str = DEFAULT_LANGUAGE) -> str:
+    """What an applied import did, in words."""
+    phrases = _counted({"new_entries": applied[NEW], CHANGED: applied[CHANGED]}, lang, "new_entries", CHANGED)
+    return t("applied", lang, reference=reference, new=phrases["new_entries"], changed=phrases[CHANGED])
+
+
 def describe_match(result: RowResult, lang: str) -> str:
     if not result.match:
         return ""

@@ -528,14 +528,14 @@ def test_command_line_dry_run_writes_nothing_then_applying_creates_no_duplicate(
     done = run_cli(str(path), "--dry-run", database=database)
     assert done.returncode == 0 and done.stderr == "", done.stderr
     out = done.stdout
-    assert "2 ok, 7 avertissement(s), 3 erreur(s)" in out and "rien n'a été écrit" in out
+    assert "2 ok, 7 avertissements, 3 erreurs" in out and "rien n'a été écrit" in out
     assert t("import_cli_uncertain", "fr") in out and "« Laboratoires Mutabilis » ↔ « Mutabilis »" in out
     assert "« CDMO » → Rôles dans la chaîne de valeur : Bioproduction / CDMO" in out
     assert "« Thérapie » (1) (suggestions : Thérapie génique (Modalités)" in out
     assert written(database) == (0, 0)  # nothing written on --dry-run
 
     done = run_cli(str(path), database=database)
-    assert done.returncode == 0 and "4 nouvelle(s), 2 modifiée(s)" in done.stdout
+    assert done.returncode == 0 and "4 nouvelles fiches, 2 modifiées" in done.stdout
     live = current_raw(connect(f"sqlite:///{database}"))
     keys = live["name"].map(name_key)
     assert not keys.duplicated().any(), live[keys.duplicated(keep=False)]["name"].tolist()
@@ -543,7 +543,7 @@ def test_command_line_dry_run_writes_nothing_then_applying_creates_no_duplicate(
     assert "Laboratoires Mutabilis" not in set(live["name"])  # uncertain: not applied, not created either
 
     again = run_cli(str(path), "--accept-matches", database=database)
-    assert again.returncode == 0 and "0 nouvelle(s), 1 modifiée(s)" in again.stdout, again.stdout
+    assert again.returncode == 0 and "0 nouvelle fiche, 1 modifiée" in again.stdout, again.stdout
     live = current_raw(connect(f"sqlite:///{database}"))
     assert len(live) == len(read_entities_csv()) + 4
     assert "phages" in live.set_index("id").loc["mutabilis", "modalities"]
@@ -556,9 +556,9 @@ def test_command_line_defaults(tmp_path):
                                   ["Défaut Deux Test", "94800", "Villejuif"]], ";", "cp1252"))
     database = tmp_path / "cli.sqlite3"
     without = run_cli(str(path), "--dry-run", database=database)
-    assert without.returncode == 0 and "0 ok, 0 avertissement(s), 2 erreur(s)" in without.stdout
+    assert without.returncode == 0 and "0 ok, 0 avertissement, 2 erreurs" in without.stdout
     done = run_cli(str(path), "--dry-run", "--set", "kind=company", "--set", "roles=R&D", database=database)
-    assert done.returncode == 0 and "0 ok, 2 avertissement(s), 0 erreur(s)" in done.stdout, done.stdout
+    assert done.returncode == 0 and "0 ok, 2 avertissements, 0 erreur" in done.stdout, done.stdout
     assert "Valeurs par défaut : kind = company, roles = rnd" in done.stdout
 
 
@@ -640,7 +640,7 @@ def test_command_line_dry_run(tmp_path):
     path.write_bytes(csv_bytes(ROWS + [["Labo Ambigu", "", "91190", "", "PME", "", "", ""]], ";", "cp1252"))
     done = run_cli(str(path), "--dry-run", database=tmp_path / "cli.sqlite3")
     assert done.returncode == 0, done.stderr
-    assert "3 nouvelle(s)" in done.stdout and "1 erreur(s)" in done.stdout and "rien n'a été écrit" in done.stdout
+    assert "3 nouvelles" in done.stdout and "1 erreur" in done.stdout and "rien n'a été écrit" in done.stdout
     assert written(tmp_path / "cli.sqlite3") == (0, 0)
 
 
@@ -729,3 +729,19 @@ def test_a_rejected_match_under_the_very_same_name_asks_for_a_distinct_name():
     _, rejected = plan(data, "homonyme.csv", decisions={row.line: REJECT})
     [row] = rejected.results
     assert row.status == ERROR and row.reasons == [t("import_r_same_name", "fr", name=nanobiotix["name"])]
+
+
+def test_the_import_summary_gives_each_count_its_own_plural_form():
+    from ecosystem.import_plan import applied_text, summary_text
+
+    counts = {"ok": 0, "warning": 1, "error": 2, "new": 1, "changed": 0, "unchanged": 3, "absent": 1,
+              "matched": 1, "to_confirm": 2, "duplicates": 0}
+    assert summary_text(counts, "fr") == ("0 ok, 1 avertissement, 2 erreurs — 1 nouvelle, 0 modifiée, 3 inchangées, "
+                                          "1 fiche absente du fichier (non supprimée). 1 organisation reconnue sur la "
+                                          "carte, 2 correspondances à confirmer, 0 ligne en double prise en compte "
+                                          "une fois.")
+    assert summary_text(counts, "en").startswith("0 ok, 1 warning, 2 errors — 1 new, 0 changed, 3 unchanged, 1 entry "
+                                                 "absent from the file (not deleted). 1 organisation recognised")
+    assert "(s)" not in summary_text(counts, "fr") + summary_text(counts, "en")
+    assert applied_text("IMP-1", {"new": 1, "changed": 2}, "fr") == "Import appliqué (IMP-1) : 1 nouvelle fiche, 2 modifiées."
+    assert applied_text("IMP-1", {"new": 0, "changed": 1}, "en") == "Import applied (IMP-1): 0 new entries, 1 changed."

@@ -222,7 +222,7 @@ def test_command_line_dry_run_reports_hostile_rows_and_exits_0(tmp_path):
     assert "Labo\\u0000Nul" in done.stdout and "\u202e" not in done.stdout and "\x00" not in done.stdout
     assert MEGABYTE not in done.stdout
     errors = sum(status == ERROR for _, status, _ in CASES)
-    assert f"{errors} erreur(s)" in done.stdout and "rien n'a été écrit" in done.stdout
+    assert t("import_n_error", count=errors) in done.stdout and "rien n'a été écrit" in done.stdout
 
 
 @pytest.mark.parametrize("content, name, reason", [

@@ -50,7 +50,7 @@ with overview:
     kind_colours = {kind: colour for kind, (colour, _) in KIND_STYLE.items()}
     st.altair_chart(overview_map(load_departements(), data, kind_labels, kind_colours), width="stretch")
 
-st.caption(t("data_line", lang, rows=len(data), updated=date_text(max(data["updated"].dropna(), default=""), lang)
+st.caption(t("data_line", lang, count=len(data), updated=date_text(max(data["updated"].dropna(), default=""), lang)
              or "—"))
 st.caption(t("to_review_line", lang, count=int((data["status"] == "to_review").sum())))
 st.page_link("views/moderation.py", label=t("staff_access", lang), icon=":material/lock:")

@@ -6,7 +6,7 @@ import streamlit as st
 from ecosystem.corrections.service import current_raw
 from ecosystem.i18n import field_label, t
 from ecosystem.import_mapping import TARGETS, choice, facets_for, known_headers, suggest_columns
-from ecosystem.import_plan import ACCEPT, REJECT, apply_import, plan_import, target_label
+from ecosystem.import_plan import ACCEPT, REJECT, applied_text, apply_import, plan_import, summary_text, target_label
 from ecosystem.import_read import UnreadableFile, checksum, read_upload, visible
 from ecosystem.import_template import columns_table, template_csv, template_xlsx
 from ecosystem.schema import TAG_FACETS
@@ -44,9 +44,11 @@ try:
 except UnreadableFile as error:
     st.error(t("unreadable", lang, error=error.message(lang)))
     st.stop()
-st.caption(t("file_read", lang, rows=len(read.table), encoding=read.encoding,
-             delimiter=f", « {read.delimiter} »" if read.delimiter else "", header=read.header_row + 1,
-             empty=read.skipped_empty_rows))
+file_read = t("file_read", lang, count=len(read.table), encoding=read.encoding, header=read.header_row + 1,
+              delimiter=t("file_read_delimiter", lang, delimiter=read.delimiter) if read.delimiter else "")
+if read.skipped_empty_rows:
+    file_read += " " + t("file_read_empty", lang, count=read.skipped_empty_rows)
+st.caption(file_read)
 
 st.subheader(t("column_mapping", lang))
 suggested = suggest_columns(list(read.table.columns))
@@ -143,7 +145,7 @@ if len(routing):
 
 st.subheader(t("report", lang))
 counts = plan.counts()
-st.info(t("summary", lang, **counts) + " " + t("import_summary_matches", lang, **counts))
+st.info(summary_text(counts, lang))
 if plan.results:
     st.dataframe(plan.readable_report(lang), hide_index=True, width="stretch",
                  height=min(38 + 35 * len(plan.results), 740))
@@ -154,4 +156,4 @@ applicable = counts["new"] + counts["changed"]
 if st.button(t("apply_import", lang), type="primary", disabled=not applicable):
     bar = st.progress(0.0)
     applied = apply_import(corrections_db(), plan, reviewer, progress=bar.progress)
-    st.success(t("applied", lang, reference=plan.reference, **applied))
+    st.success(applied_text(plan.reference, applied, lang))
