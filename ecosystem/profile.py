@@ -9,6 +9,7 @@ import pandas as pd
 from ecosystem.i18n import date_text, number, t
 from ecosystem.proximity import position_is_vague
 from ecosystem.schema import TAG_FACETS
+from ecosystem.text import website_domain
 from ecosystem.vocabulary import load_vocabulary
 
 PROFILE_CSS = """
@@ -25,10 +26,27 @@ PROFILE_CSS = """
 """
 
 
-def _link(url: str) -> str:
+def _link(url: str, text: str = "") -> str:
+    """A link opening in a new tab, reading `text` (the address itself by default; the full address is always in
+    its tooltip). Anything but an http(s) address is shown as text, never as a link."""
     if not url.lower().startswith(("http://", "https://")):
         return escape(url)
-    return f'<a href="{escape(url)}" target="_blank" rel="noopener noreferrer">{escape(url)}</a>'
+    return (f'<a href="{escape(url)}" title="{escape(url)}" target="_blank" rel="noopener noreferrer">'
+            f'{escape(text or url)}</a>')
+
+
+def _sources(value: str) -> str:
+    """Source pages by the site they are on ("genopole.fr", "boursorama.com · 2"): a list of long addresses was
+    unreadable, one letter per line on a phone."""
+    seen: dict[str, int] = {}
+    links = []
+    for url in (part.strip() for part in str(value or "").split("|")):
+        if not url:
+            continue
+        site = website_domain(url) or url
+        seen[site] = seen.get(site, 0) + 1
+        links.append(_link(url, site if seen[site] == 1 else f"{site} · {seen[site]}"))
+    return "<br>".join(links)
 
 
 def _count(value, lang: str) -> str:
@@ -60,14 +78,14 @@ def profile_html(entity: pd.Series, lang: str, correction_url: str = "") -> str:
             parts.append(f"<div class='facet'>{escape(t('facet_' + facet, lang))}</div>"
                          f"<div class='badges'>{badges}</div>")
     fields = [
-        ("website", _link(entity.get("website") or "")),
+        ("website", _link(entity.get("website") or "", website_domain(entity.get("website") or ""))),
         ("field_address", escape(" ".join(filter(None, [entity.get("address"), entity.get("postcode"),
                                                          entity.get("city")])))),
         ("field_founded", escape("" if pd.isna(entity.get("founded")) else str(entity.get("founded")))),  # a year
         ("field_workforce", escape("" if pd.isna(entity.get("workforce")) else _count(entity.get("workforce"), lang))),
         ("field_precision", escape(t("precision_paris", lang)) if position_is_vague(entity)
          else label("geo_precision", entity["geo_precision"])),
-        ("field_source", "<br>".join(_link(url) for url in str(entity.get("source") or "").split("|") if url)),
+        ("field_source", _sources(entity.get("source"))),
         ("field_updated", escape(date_text(entity.get("updated"), lang))),
         ("field_verified", escape(date_text(entity.get("verified"), lang))),
         ("field_siren", escape(str(entity.get("siren") or ""))),

@@ -201,3 +201,13 @@ def test_a_click_is_matched_to_its_marker_not_to_a_cluster(sample_entities):
     assert entity_at(sample_entities, {"lat": beta["lat"], "lng": beta["lon"]}) == "beta"
     assert entity_at(sample_entities, {"lat": beta["lat"] + 0.01, "lng": beta["lon"]}) is None
     assert entity_at(sample_entities, None) is None
+
+
+def test_profile_sources_read_as_their_sites_with_the_full_address_behind():
+    row = to_geodataframe(make_raw(make_row(id="placed", name="B"))).iloc[0].copy()
+    row["source"] = ("https://www.genopole.fr/actualites/une-longue-adresse?x=1|https://boursorama.com/a"
+                     "|https://boursorama.com/b|javascript:alert(1)")
+    card = profile_html(row, "fr")
+    assert ">genopole.fr</a>" in card and ">boursorama.com</a>" in card and ">boursorama.com · 2</a>" in card
+    assert 'href="https://www.genopole.fr/actualites/une-longue-adresse?x=1"' in card
+    assert 'href="javascript' not in card and "javascript:alert(1)" in card  # shown as text, never a link
