@@ -21,7 +21,7 @@ if "page_current" not in st.session_state:  # a session's first run: say somethi
     with loading.container():
         early = asked if asked in LANGUAGES else DEFAULT_LANGUAGE
         if not embedded:
-            st.title(t("app_title", early))
+            st.title(t("app_title", early), anchor=False)
         st.caption(t("loading", early))
 
 from views._shared import language_selector  # noqa: E402  (heavy: after the loading message)

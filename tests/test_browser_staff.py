@@ -227,3 +227,25 @@ def test_another_browser_is_not_signed_in(page, server, browser):
     page.reload()  # the first browser is still signed in
     page.get_by_role("button", name=t("sign_out", "fr")).wait_for(timeout=60_000)
     assert signed_in(page)
+
+
+# The height of a heading's text lines, against the heading's own content height: Streamlit's hidden anchor link
+# after a title wrapped onto a second, empty line on a phone when the title nearly filled the width, leaving a
+# band of white between the title and the page ("Moderation (staff)" at 390 px).
+TITLE_SLACK = """() => [...document.querySelectorAll("[data-testid='stMain'] h1")].map(h => {
+  const range = document.createRange(); range.selectNodeContents(h);
+  const style = getComputedStyle(h);
+  const content = h.getBoundingClientRect().height - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+  return [h.innerText, content - range.getBoundingClientRect().height];
+})"""
+
+
+def test_on_a_phone_a_staff_page_title_has_no_empty_line_under_it(phone, server):
+    phone.goto(f"{server}/moderation")
+    log_in(phone)
+    for path in ("moderation", "import", "qualite"):
+        phone.goto(f"{server}/{path}?lang=en")
+        phone.locator("[data-testid='stMain'] h1").first.wait_for(timeout=60_000)
+        wait_idle(phone)
+        for title, slack in phone.evaluate(TITLE_SLACK):
+            assert slack < 4, (path, title, slack)

@@ -9,7 +9,7 @@ from views._state import current_filters, current_language, show_in_url
 
 lang = current_language()
 show_in_url(lang)
-st.title(t("page_about", lang))
+st.title(t("page_about", lang), anchor=False)
 
 st.markdown(t("about_md", lang))
 # The map as last seen in this session (filters of the sidebar, statistical layer), in another site's page.

@@ -20,7 +20,7 @@ vocabulary = load_vocabulary()
 data = entities()
 shown = filter_entities(data, filters)
 
-st.title(t("page_analyses", lang))
+st.title(t("page_analyses", lang), anchor=False)
 st.caption(t("shown_count", lang, count=len(shown), total=len(data)))
 st.write(t("analyses_intro", lang))
 if shown.empty:  # no chart of zeros: say so, with the way out

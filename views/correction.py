@@ -146,7 +146,7 @@ def show_sent() -> None:
                         .properties(height=260), width="content")
 
 
-st.title(t("page_correction", lang))
+st.title(t("page_correction", lang), anchor=False)
 modes = ("change", "new", "status")
 mode = st.segmented_control(t("correction_mode", lang), modes, format_func=lambda m: t(f"mode_{m}", lang),
                             **kept("correction_mode", "change")) or "change"

@@ -48,7 +48,7 @@ if opening:
 
 show_in_url(lang, filters)
 shown = by_name(filter_entities(data, filters))
-st.title(t("page_directory", lang))
+st.title(t("page_directory", lang), anchor=False)
 st.caption(t("shown_count", lang, count=len(shown), total=len(data)))
 st.write(t("directory_intro", lang))
 if shown.empty:  # not an empty grid: say so, with the way out (the shortlist below stays)

@@ -17,7 +17,7 @@ show_in_url(lang)
 vocabulary = load_vocabulary()
 data = entities()
 
-st.title(t("app_title", lang))
+st.title(t("app_title", lang), anchor=False)
 st.caption(t("app_subtitle", lang))
 st.write(t("home_intro", lang))
 

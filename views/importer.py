@@ -19,7 +19,7 @@ from views._streamlit_texts import file_uploader
 
 lang = current_language()
 show_in_url(lang)
-st.title(t("page_import", lang))
+st.title(t("page_import", lang), anchor=False)
 reviewer = require_staff(lang)
 vocabulary = load_vocabulary()
 

@@ -46,7 +46,7 @@ def map_clicked() -> None:
 
 embedded = bool(st.context.is_embedded)  # in another site's page (?embed=true): the map and its count only
 if not embedded:
-    st.title(t("page_map", lang))
+    st.title(t("page_map", lang), anchor=False)
 st.caption(t("shown_count", lang, count=len(shown), total=len(data)))
 
 layer = st.segmented_control(t("choropleth_mode", lang), LAYERS,

@@ -30,7 +30,7 @@ from views._streamlit_texts import date_placeholders
 
 lang = current_language()
 show_in_url(lang)
-st.title(t("page_moderation", lang))
+st.title(t("page_moderation", lang), anchor=False)
 
 
 reviewer = require_staff(lang)

@@ -8,7 +8,7 @@ from views._state import current_language, language_params, show_in_url
 
 lang = current_language()
 show_in_url(lang)
-st.title(t("page_not_found", lang))
+st.title(t("page_not_found", lang), anchor=False)
 st.write(t("not_found_text", lang, path=st.session_state.get("page_current", "")))
 st.page_link("views/home.py", label=t("not_found_home", lang), icon=":material/home:",
              query_params=language_params(lang) or None)

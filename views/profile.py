@@ -26,7 +26,7 @@ st.page_link(origin_page, label=t(back_label, lang), query_params=page_params(la
 
 if requested not in set(data["id"]):
     show_in_url(lang, filters, id=requested)
-    st.title(t("page_profile", lang))
+    st.title(t("page_profile", lang), anchor=False)
     st.warning(t("unknown_entity", lang, id=requested or ""))
     st.stop()
 

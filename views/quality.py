@@ -17,7 +17,7 @@ from views._staff import require_staff
 
 lang = current_language()
 show_in_url(lang)
-st.title(t("page_quality", lang))
+st.title(t("page_quality", lang), anchor=False)
 require_staff(lang)
 raw = current_raw(corrections_db())
 suffix = "" if lang == "fr" else f"lang={lang}&"
