@@ -25,6 +25,7 @@ if "page_current" not in st.session_state:  # a session's first run: say somethi
         st.caption(t("loading", early))
 
 from views._shared import language_selector  # noqa: E402  (heavy: after the loading message)
+from views._staff import SIGNED_IN  # noqa: E402
 from views._state import current_language, enter_page, requested_page  # noqa: E402
 from streamlit.errors import StreamlitAPIException  # noqa: E402
 
@@ -42,14 +43,15 @@ public = [
 ]
 # Staff pages keep their addresses for everyone (they show the login form), but are listed only once a staff
 # member is signed in, in a section of their own.
-signed_in = bool(st.session_state.get("staff_user"))
+signed_in = bool(st.session_state.get(SIGNED_IN))
+staff_listed = "visible" if signed_in else "hidden"
 staff = [
     st.Page("views/moderation.py", title=t("page_moderation", lang), icon=":material/fact_check:",
-            url_path="moderation", visibility="visible" if signed_in else "hidden"),
+            url_path="moderation", visibility=staff_listed),
     st.Page("views/importer.py", title=t("page_import", lang), icon=":material/upload_file:", url_path="import",
-            visibility="visible" if signed_in else "hidden"),
+            visibility=staff_listed),
     st.Page("views/quality.py", title=t("page_quality", lang), icon=":material/rule:", url_path="qualite",
-            visibility="visible" if signed_in else "hidden"),
+            visibility=staff_listed),
 ]
 # An address that is none of these (/nimportequoi): Streamlit would run home under an English "Page not found"
 # dialog; a hidden page at that very address says it in the interface language instead.

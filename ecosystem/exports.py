@@ -23,8 +23,6 @@ import re
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import openpyxl
@@ -33,13 +31,14 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from ecosystem.corrections.display import PARIS_TIME
 from ecosystem.filters import Filters
 from ecosystem.i18n import DEFAULT_LANGUAGE, field_label, has_message, t
 from ecosystem.loading import join_list
+from ecosystem.stats import departement_names, facet_label
 from ecosystem.schema import CODED_COLUMNS, COLUMNS, FILTER_FACETS, TAG_FACETS
-from ecosystem.urlstate import TEXT_PARAM, filters_to_query
+from ecosystem.urlstate import filters_to_query
 from ecosystem.vocabulary import load_vocabulary
-from geo.boundaries import load_departements
 
 LICENCE = "Licence Ouverte / Open Licence 2.0 (Etalab)"
 SOURCE = ("Carte des biothérapies et de la bioproduction en Île-de-France — données compilées à partir de pages "
@@ -170,7 +169,6 @@ MULTI_TEXT_COLUMNS = ("source", "unit_code")
 # A field label to read a column's header from, where the column's name is not the field's name.
 LABEL_FIELDS = {"geo_precision": "precision", "city": "commune"}
 LIST_JOIN = " ; "
-TIMEZONE = ZoneInfo("Europe/Paris")
 DATE_FORMATS = {"fr": "dd/mm/yyyy", "en": "yyyy-mm-dd"}
 DATETIME_FORMATS = {"fr": "dd/mm/yyyy hh:mm", "en": "yyyy-mm-dd hh:mm"}
 NUMBER_FORMATS = {"lat": "0.000000", "lon": "0.000000", "founded": "0", "workforce": "#,##0"}
@@ -183,12 +181,6 @@ def column_label(column: str, lang: str) -> str:
     if has_message(f"export_col_{column}"):
         return t(f"export_col_{column}", lang)
     return field_label(LABEL_FIELDS.get(column, column), lang)
-
-
-@lru_cache(maxsize=1)
-def departement_names() -> dict[str, str]:
-    departements = load_departements()
-    return dict(zip(departements["code"], departements["name"]))
 
 
 def _blank(value) -> bool:
@@ -302,19 +294,18 @@ def to_readable_geojson_bytes(gdf: pd.DataFrame, lang: str) -> bytes:
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False).encode("utf-8")
 
 
-def describe_filters(filters: Filters, lang: str) -> str:
-    """The filters as people read them: "Type d'acteur : Entreprise, Institut ; Département : 91 Essonne"."""
+def describe_filters(filters: Filters, lang: str, nothing: str = "") -> str:
+    """The filters in words ("Type d'acteur (Entreprise, Institut) ; Département (91 Essonne)"), or `nothing`
+    (by default: "none, every player")."""
     vocabulary = load_vocabulary()
-    parts = []
-    for facet, keys in filters_to_query(filters).items():
-        if facet == TEXT_PARAM:
-            parts.append(f"{t('export_meta_text', lang)} : « {keys} »" if lang == "fr"
-                         else f"{t('export_meta_text', lang)}: “{keys}”")
-            continue
-        labels = [f"{key} {departement_names().get(key, '')}".strip() if facet == "dep"
-                  else vocabulary.label(facet, key, lang) for key in keys.split(",")]
-        parts.append(f"{t(f'facet_{facet}', lang)}{' :' if lang == 'fr' else ':'} {', '.join(labels)}")
-    return LIST_JOIN.join(parts) if parts else t("export_meta_no_filter", lang)
+    parts = [t("filter_words", lang, label=t("search_short", lang), values=t("quoted", lang, text=filters.text))
+             ] if filters.text.strip() else []
+    for facet in FILTER_FACETS:
+        keys = filters.selected(facet)
+        if keys:
+            labels = ", ".join(facet_label(facet, key, vocabulary, lang) for key in keys)
+            parts.append(t("filter_words", lang, label=t(f"facet_{facet}", lang), values=labels))
+    return t("list_separator", lang).join(parts) if parts else (nothing or t("export_meta_no_filter", lang))
 
 
 @dataclass(frozen=True)
@@ -335,7 +326,7 @@ class ExportRequest:
     def readable_metadata(self, rows: int) -> list[tuple[str, object]]:
         """The readable variant's metadata: (label, typed value) in the request's language."""
         lang = self.lang
-        now = (self.now or dt.datetime.now(dt.timezone.utc)).astimezone(TIMEZONE).replace(tzinfo=None)
+        now = (self.now or dt.datetime.now(dt.timezone.utc)).astimezone(PARIS_TIME).replace(tzinfo=None)
         items = [
             ("export_meta_source", t("export_meta_source_text", lang)),
             ("export_meta_licence", LICENCE),

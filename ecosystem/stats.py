@@ -78,8 +78,8 @@ def crosstab(gdf: pd.DataFrame, rows: str, columns: str, vocabulary: Vocabulary 
     counts = pairs.dropna().groupby(["r", "c"]).size()
     row_keys, column_keys = _facet_keys(rows, vocabulary), _facet_keys(columns, vocabulary)
     records = [
-        {"row_key": r, "row_label": _label(rows, r, vocabulary, lang), "column_key": c,
-         "column_label": _label(columns, c, vocabulary, lang), "count": int(counts.get((r, c), 0))}
+        {"row_key": r, "row_label": facet_label(rows, r, vocabulary, lang), "column_key": c,
+         "column_label": facet_label(columns, c, vocabulary, lang), "count": int(counts.get((r, c), 0))}
         for r in row_keys for c in column_keys
     ]
     return pd.DataFrame(records, columns=["row_key", "row_label", "column_key", "column_label", "count"])
@@ -91,13 +91,14 @@ def _facet_keys(facet: str, vocabulary: Vocabulary) -> list[str]:
     return list(vocabulary.keys(facet))
 
 
-def _label(facet: str, key: str, vocabulary: Vocabulary, lang: str) -> str:
+def facet_label(facet: str, key: str, vocabulary: Vocabulary, lang: str) -> str:
+    """A facet value as people read it: the vocabulary's label, "91 Essonne" for a département."""
     if facet == "dep":
-        return f"{key} {_departement_names().get(key, '')}".strip()
+        return f"{key} {departement_names().get(key, '')}".strip()
     return vocabulary.label(facet, key, lang)
 
 
 @lru_cache(maxsize=1)
-def _departement_names() -> dict[str, str]:
+def departement_names() -> dict[str, str]:
     departements = load_departements()
     return dict(zip(departements["code"], departements["name"]))

@@ -12,7 +12,8 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from ecosystem.exports import CODES, EXPORT_FORMATS, EXPORT_VARIANTS, ExportRequest, table_csv_bytes
+from ecosystem.exports import (CODES, EXPORT_FORMATS, EXPORT_VARIANTS, ExportRequest, describe_filters,
+                               table_csv_bytes)
 from ecosystem.filters import Filters, facet_selections
 from ecosystem.i18n import DEFAULT_LANGUAGE, LANGUAGES, number, t
 from ecosystem.corrections.db import connect
@@ -20,7 +21,7 @@ from ecosystem.corrections.service import current_raw
 from ecosystem.corrections.service import data_version as current_version
 from ecosystem.loading import load_footprints, to_geodataframe
 from ecosystem.schema import FILTER_FACETS
-from ecosystem.stats import departement_counts, facet_counts
+from ecosystem.stats import facet_counts
 from ecosystem.urlstate import MAX_TEXT_LENGTH, TEXT_PARAM
 from ecosystem.vocabulary import load_vocabulary
 from geo.mapping import marker_json
@@ -218,25 +219,6 @@ def embed_snippet(lang: str, filters: Filters, heading: bool = True, **own: str 
     if heading:
         st.subheader(t("embed_title", lang))
     st.write(t("embed_intro", lang))
-    st.caption(t("embed_filters", lang, filters=filters_summary(filters, lang)))
+    st.caption(t("embed_filters", lang, filters=describe_filters(filters, lang, t("embed_no_filter", lang))))
     st.code(embed_code(lang, filters, **own), language="html", wrap_lines=True)
 
-
-def filters_summary(filters: Filters, lang: str) -> str:
-    """The chosen filters in words ("Type d'acteur (Entreprise) ; Département (Essonne)"), or "none"."""
-    vocabulary = load_vocabulary()
-    departements = departement_names()
-    parts = [t("filter_words", lang, label=t("search_short", lang), values=t("quoted", lang, text=filters.text))
-             ] if filters.text.strip() else []
-    for facet in FILTER_FACETS:
-        keys = filters.selected(facet)
-        if keys:
-            labels = [departements.get(key, key) if facet == "dep" else vocabulary.label(facet, key, lang)
-                      for key in keys]
-            parts.append(t("filter_words", lang, label=t(f"facet_{facet}", lang), values=", ".join(labels)))
-    return t("list_separator", lang).join(parts) if parts else t("embed_no_filter", lang)
-
-
-def departement_names() -> dict[str, str]:
-    table = departement_counts(entities().iloc[0:0])
-    return dict(zip(table["key"], table["label"]))

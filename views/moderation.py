@@ -8,12 +8,12 @@ value really changes, with their labels and their values as people read them (ec
 
 import datetime as dt
 import logging
-from zoneinfo import ZoneInfo
 
 import streamlit as st
 
 from ecosystem.corrections import lengths
-from ecosystem.corrections.display import readable_diff, readable_history, same_value, staff_field_label
+from ecosystem.corrections.display import (paris_time, readable_diff, readable_history, same_value,
+                                           staff_field_label)
 from ecosystem.corrections.service import (ACCEPTED, PENDING, REJECTED, REVERTED, InvalidEdit, NotPending, accept,
                                            current_raw, decided_since, export_current_csv, history, queue,
                                            reject, revert)
@@ -40,15 +40,9 @@ names = dict(zip(entities()["id"], entities()["name"]))
 live = current_raw(database).set_index("id")  # text values, as the requests hold them
 
 LOG = logging.getLogger(__name__)
-PARIS = ZoneInfo("Europe/Paris")
 # What the last decision did, shown once after the rerun it triggers: [(kind, message)], kind being
 # "success", "warning" or "error".
 NOTICE = "moderation_notice"
-
-
-def paris(moment: dt.datetime) -> dt.datetime:
-    """A stored time in Paris time (SQLite gives back naive UTC times)."""
-    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)).astimezone(PARIS)
 
 
 def tell(kind: str, message: str) -> None:
@@ -85,7 +79,7 @@ def decided_by(error: NotPending, reference: str, key: str = "already_decided_by
     """Who decided first, and when (Paris time)."""
     if not error.reviewer or error.decided_at is None:
         return f"{reference} — {t('already_decided', lang)}"
-    when = paris(error.decided_at)
+    when = paris_time(error.decided_at)
     return t(key, lang, reference=reference, name=error.reviewer, date=f"{when:%Y-%m-%d}", time=f"{when:%H:%M}",
              status=t(f"status_{error.status}", lang))
 
@@ -154,9 +148,9 @@ def current_value(request, field: str) -> str:
 
 
 def contact_line(request) -> str:
+    sent = f"{paris_time(request.submitted_at):%Y-%m-%d %H:%M}"
     parts = [f"{request.contact_name} <{request.contact_email}>", request.contact_organisation,
-             t(f"staff_relation_{request.relation}", lang), t("staff_submitted_on", lang,
-                                                               when=f"{paris(request.submitted_at):%Y-%m-%d %H:%M}")]
+             t(f"staff_relation_{request.relation}", lang), t("staff_submitted_on", lang, when=sent)]
     return " · ".join(part for part in parts if part)
 
 
@@ -201,7 +195,7 @@ for request in requests:
             st.caption(t("new_id_given", lang, id=request.entity_id))
         if request.reviews and request.status != PENDING:
             last = request.reviews[-1]
-            when = paris(last.decided_at)
+            when = paris_time(last.decided_at)
             st.caption(t("staff_decided_by", lang, name=last.reviewer, date=f"{when:%Y-%m-%d}",
                          time=f"{when:%H:%M}", status=t(f"status_{request.status}", lang))
                        + (f" {t('reason', lang)} : {last.reason}" if last.reason else ""))

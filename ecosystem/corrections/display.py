@@ -7,8 +7,10 @@ No Streamlit here: the pages call these functions with the interface language.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -19,6 +21,12 @@ from ecosystem.vocabulary import load_vocabulary
 
 EMPTY = "—"
 NUMBERS = ("lat", "lon")
+PARIS_TIME = ZoneInfo("Europe/Paris")
+
+
+def paris_time(moment: dt.datetime) -> dt.datetime:
+    """A stored time in Paris time (SQLite gives back naive UTC times, PostgreSQL aware ones)."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)).astimezone(PARIS_TIME)
 
 
 def staff_field_label(name: str, lang: str = DEFAULT_LANGUAGE) -> str:
@@ -89,9 +97,6 @@ def readable_history(history: pd.DataFrame, names: dict[str, str], lang: str = D
     """The history of published values (service.history) as staff read it, newest first: the entry's name
     rather than its identifier, field labels, readable values, times in Paris, reverted or not; rows that changed
     nothing (a bookkeeping value rewritten as it was) are left out."""
-    from zoneinfo import ZoneInfo
-
-    paris = ZoneInfo("Europe/Paris")
     columns = [t("entity", lang), t("field", lang), t("staff_old_value", lang), t("staff_new_value", lang),
                t("staff_reference", lang), t("staff_reviewer", lang), t("staff_applied_at", lang),
                t("staff_reverted_at", lang)]
@@ -99,9 +104,7 @@ def readable_history(history: pd.DataFrame, names: dict[str, str], lang: str = D
     def when(moment) -> str:
         if moment is None or moment is pd.NaT or (isinstance(moment, float) and math.isnan(moment)):
             return EMPTY
-        moment = pd.Timestamp(moment)
-        moment = moment.tz_localize("UTC") if moment.tzinfo is None else moment
-        return f"{moment.tz_convert(paris):%Y-%m-%d %H:%M}"
+        return f"{paris_time(pd.Timestamp(moment).to_pydatetime()):%Y-%m-%d %H:%M}"
 
     real = history[[not same_value(row.field, row.old_value, row.new_value) for row in history.itertuples()]]
     rows = [(names.get(row.entity_id) or row.entity_id, staff_field_label(row.field, lang),
