@@ -5,6 +5,7 @@ crash safety): SQLite in the test's temporary folder, PostgreSQL as a fresh data
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import uuid
 
@@ -43,3 +44,16 @@ def database(backend: str, tmp_path):
             yield sqlalchemy_url(url)
         finally:
             connect.cache_clear()  # its engine would hold connections to the database being dropped
+
+
+class Clock:
+    """An injectable clock for the time rules (throttle delays, session expiry): `now` until advanced."""
+
+    def __init__(self, now: dt.datetime):
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta) -> None:
+        self.now += dt.timedelta(**delta)

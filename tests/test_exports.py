@@ -258,7 +258,7 @@ def test_readable_metadata_tells_the_scope_and_the_absence_of_filters():
     text = openpyxl.load_workbook(io.BytesIO(to_readable_xlsx_bytes(shown, request("en", filters=Filters(
         text="car-t", axes=("oncology",))))))[t("export_sheet_metadata", "en")]
     meta = {label.value: value.value for label, value in text.iter_rows(min_row=2)}
-    assert meta["Filters"] == "Smart Santé axes: Oncology ; Search: “car-t”"
+    assert meta["Filters"] == "Search (“car-t”); Smart Santé axes (Oncology)"  # as the embed code says them
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])

@@ -743,5 +743,6 @@ def test_the_import_summary_gives_each_count_its_own_plural_form():
     assert summary_text(counts, "en").startswith("0 ok, 1 warning, 2 errors — 1 new, 0 changed, 3 unchanged, 1 entry "
                                                  "absent from the file (not deleted). 1 organisation recognised")
     assert "(s)" not in summary_text(counts, "fr") + summary_text(counts, "en")
-    assert applied_text("IMP-1", {"new": 1, "changed": 2}, "fr") == "Import appliqué (IMP-1) : 1 nouvelle fiche, 2 modifiées."
+    assert applied_text("IMP-1", {"new": 1, "changed": 2}, "fr") == ("Import appliqué (IMP-1) : 1 nouvelle fiche, "
+                                                                     "2 modifiées.")
     assert applied_text("IMP-1", {"new": 0, "changed": 1}, "en") == "Import applied (IMP-1): 0 new entries, 1 changed."

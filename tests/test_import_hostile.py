@@ -7,14 +7,11 @@ import io
 import subprocess
 import sys
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from db_support import database
 from ecosystem.corrections import lengths
@@ -27,6 +24,7 @@ from ecosystem.import_mapping import known_headers, suggest_columns
 from ecosystem.import_plan import ERROR, OK, apply_import, plan_import
 from ecosystem.import_read import UnreadableFile, checksum, read_upload, visible
 from ecosystem.loading import read_entities_csv, to_geodataframe
+from test_import import Upload, import_page  # the staff import page under AppTest, with a given upload
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = ["Raison sociale", "Adresse", "Code postal", "Ville", "Type", "Site web", "Thématiques", "Description"]
@@ -257,28 +255,6 @@ def test_command_line_usage_errors_exit_2(tmp_path, args):
 
 
 # --- The staff page -------------------------------------------------------------------------------------------
-
-@dataclass
-class Upload:
-    """What st.file_uploader returns, for AppTest (which cannot upload a file)."""
-
-    name: str
-    data: bytes
-
-    def getvalue(self) -> bytes:
-        return self.data
-
-
-def import_page(monkeypatch, upload: Upload, lang: str = "fr") -> AppTest:
-    monkeypatch.setattr(st, "file_uploader", lambda *args, **kwargs: upload)
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    if lang != "fr":
-        app.query_params["lang"] = lang
-    app.run()
-    app.session_state["staff_user"] = "alice"  # logged in
-    app.switch_page("views/importer.py")
-    return app.run()
-
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_import_page_reports_hostile_rows_without_an_exception(monkeypatch, lang):

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
-from db_support import database
+from db_support import Clock, database
 from ecosystem.corrections.auth import hash_password
 from ecosystem.corrections.db import connect, make_engine, migrate
 from ecosystem.corrections.throttle import (FAILURE, FAILURE_WINDOW, FIRST_DELAY, INVALID, LOCKED, MAX_DELAY,
@@ -34,17 +34,6 @@ def database_url(request, tmp_path):
 @pytest.fixture
 def factory(database_url):
     return connect(database_url)
-
-
-class Clock:
-    def __init__(self, now=START):
-        self.now = now
-
-    def __call__(self):
-        return self.now
-
-    def advance(self, **delta):
-        self.now += dt.timedelta(**delta)
 
 
 class Password:
@@ -79,7 +68,7 @@ def test_policy_constants_and_delays():
 
 
 def test_six_wrong_passwords_then_the_right_one_is_refused_until_the_delay_has_passed(factory):
-    clock = Clock()
+    clock = Clock(START)
     for _ in range(MAX_FAILURES):
         assert login(factory, clock).outcome == FAILURE
         clock.advance(milliseconds=300)  # 1.5 s for the lot, as in the issue
@@ -92,7 +81,7 @@ def test_six_wrong_passwords_then_the_right_one_is_refused_until_the_delay_has_p
 
 
 def test_the_delay_doubles_at_each_further_failure_up_to_the_cap(factory):
-    clock = Clock()
+    clock = Clock(START)
     for _ in range(MAX_FAILURES):
         login(factory, clock)
     waits = []
@@ -109,7 +98,7 @@ def test_the_delay_doubles_at_each_further_failure_up_to_the_cap(factory):
 
 
 def test_locked_attempts_do_not_extend_the_lock(factory):
-    clock = Clock()
+    clock = Clock(START)
     for _ in range(MAX_FAILURES):
         login(factory, clock)
     for _ in range(20):  # a person retrying impatiently
@@ -120,7 +109,7 @@ def test_locked_attempts_do_not_extend_the_lock(factory):
 
 
 def test_failures_older_than_the_window_are_forgotten(factory):
-    clock = Clock()
+    clock = Clock(START)
     for _ in range(MAX_FAILURES - 1):
         login(factory, clock)
     clock.advance(minutes=16)
@@ -130,7 +119,7 @@ def test_failures_older_than_the_window_are_forgotten(factory):
 
 
 def test_per_account_lock_holds_against_every_client_and_leaves_other_accounts_alone(factory):
-    clock = Clock()
+    clock = Clock(START)
     for i in range(MAX_FAILURES):  # a guess at alice's password from each of five addresses
         login(factory, clock, client=f"ip:198.51.100.{i}")
     assert login(factory, clock, client="ip:192.0.2.99", right=True).outcome == LOCKED
@@ -146,7 +135,7 @@ def test_per_account_lock_holds_against_every_client_and_leaves_other_accounts_a
 
 
 def test_per_client_lock_holds_across_accounts_and_a_success_on_its_own_account_resets_nothing(factory):
-    clock = Clock()
+    clock = Clock(START)
     attacker = "ip:203.0.113.66"
     for i in range(MAX_FAILURES):  # one guess at each of five accounts: no account reaches its limit
         login(factory, clock, account=f"staff{i}", client=attacker)
@@ -164,7 +153,7 @@ def test_per_client_lock_holds_across_accounts_and_a_success_on_its_own_account_
 @pytest.mark.parametrize("name", ["", "a" * 101, "x" * 1_000_000, "ali\x00ce", "alice\r\nbob", "alice\x1b[31m",
                                   "\u202ealice", "ali\u200bce", "al\ud800ice"])
 def test_invalid_account_names_never_reach_the_database(factory, name):
-    clock = Clock()
+    clock = Clock(START)
     assert login(factory, clock, account=name, right=True).outcome == INVALID
     with factory() as session:
         assert session.scalar(select(func.count()).select_from(LoginAttempt)) == 0
@@ -173,7 +162,7 @@ def test_invalid_account_names_never_reach_the_database(factory, name):
 
 
 def test_hostile_but_printable_names_are_stored_and_logged_literally(factory):
-    clock = Clock()
+    clock = Clock(START)
     names = ["<script>alert(1)</script>", "'; DROP TABLE login_attempt; --", "=HYPERLINK(\"x\")", "Ａｌｉｃｅ 🧬"]
     for name in names:
         assert login(factory, clock, account=name).outcome == FAILURE
@@ -182,7 +171,7 @@ def test_hostile_but_printable_names_are_stored_and_logged_literally(factory):
 
 
 def test_the_log_lists_failures_and_refusals_newest_first_but_no_success(factory):
-    clock = Clock()
+    clock = Clock(START)
     for _ in range(MAX_FAILURES):
         login(factory, clock, client="ip:203.0.113.9")
         clock.advance(seconds=1)
@@ -196,7 +185,7 @@ def test_the_log_lists_failures_and_refusals_newest_first_but_no_success(factory
 
 
 def test_old_attempts_are_pruned(factory):
-    clock = Clock()
+    clock = Clock(START)
     login(factory, clock)
     clock.advance(days=RETENTION.days + 1)
     login(factory, clock, account="bob")

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import sessionmaker
 
-from db_support import database
+from db_support import Clock, database
 from ecosystem.corrections.auth import hash_password
 from ecosystem.corrections.db import connect, make_engine
 from ecosystem.corrections.staff_sessions import (COOKIE_NAME, IDLE_TIMEOUT, MAX_LIFETIME, TOUCH_EVERY,
@@ -35,17 +35,6 @@ def factory(database_url):
     return connect(database_url)  # migrated: the table comes from migration 0005
 
 
-class Clock:
-    def __init__(self, now=START):
-        self.now = now
-
-    def __call__(self):
-        return self.now
-
-    def advance(self, **delta):
-        self.now += dt.timedelta(**delta)
-
-
 class NoDatabase:
     """A session factory that fails the test if anything asks it for a session (a query)."""
 
@@ -66,7 +55,7 @@ def test_the_migration_creates_the_table(factory):
 
 
 def test_a_session_opens_and_resumes_with_its_own_account(factory):
-    clock = Clock()
+    clock = Clock(START)
     alice = open_session(factory, "alice", PASSWORD_HASH, clock=clock)
     bob = open_session(factory, "bob", PASSWORD_HASH, clock=clock)
     assert well_formed(alice) and well_formed(bob) and alice != bob
@@ -83,7 +72,7 @@ def test_a_session_opens_and_resumes_with_its_own_account(factory):
 
 
 def test_only_the_sha256_of_the_token_is_stored(factory):
-    token = open_session(factory, "alice", PASSWORD_HASH, clock=Clock())
+    token = open_session(factory, "alice", PASSWORD_HASH, clock=Clock(START))
     with factory() as session:
         rows = session.execute(text("SELECT * FROM staff_session")).all()
     assert len(rows) == 1
@@ -97,7 +86,7 @@ def test_only_the_sha256_of_the_token_is_stored(factory):
 
 
 def test_two_idle_hours_end_a_session(factory):
-    clock = Clock()
+    clock = Clock(START)
     token = open_session(factory, "alice", PASSWORD_HASH, clock=clock)
     clock.advance(hours=2)
     assert resume(factory, token, ACCOUNTS, clock=clock) == "alice"  # exactly two hours: still open (and touched)
@@ -107,7 +96,7 @@ def test_two_idle_hours_end_a_session(factory):
 
 
 def test_a_look_without_touch_does_not_extend_the_session(factory):
-    clock = Clock()
+    clock = Clock(START)
     token = open_session(factory, "alice", PASSWORD_HASH, clock=clock)
     clock.advance(hours=1, minutes=30)
     assert resume(factory, token, ACCOUNTS, clock=clock, touch=False) == "alice"
@@ -116,7 +105,7 @@ def test_a_look_without_touch_does_not_extend_the_session(factory):
 
 
 def test_activity_keeps_a_session_open_but_never_past_twelve_hours(factory):
-    clock = Clock()
+    clock = Clock(START)
     token = open_session(factory, "alice", PASSWORD_HASH, clock=clock)
     for _ in range(11):  # one page run an hour and a half: never idle for two hours
         clock.advance(hours=1, minutes=5)
@@ -133,7 +122,7 @@ def test_a_sign_out_on_one_instance_is_seen_by_another(database_url):
     connect(database_url)  # migrated
     first = sessionmaker(make_engine(database_url), expire_on_commit=False)
     second = sessionmaker(make_engine(database_url), expire_on_commit=False)
-    clock = Clock()
+    clock = Clock(START)
     token = open_session(first, "alice", PASSWORD_HASH, clock=clock)
     kept = open_session(first, "alice", PASSWORD_HASH, clock=clock)  # the same person in another browser
     clock.advance(minutes=1)
@@ -152,7 +141,7 @@ def test_a_sign_out_on_one_instance_is_seen_by_another(database_url):
 
 
 def test_a_new_password_ends_the_sessions_opened_with_the_old_one(factory):
-    clock = Clock()
+    clock = Clock(START)
     token = open_session(factory, "alice", PASSWORD_HASH, clock=clock)
     new_hash = hash_password("a brand new passphrase")
     assert resume(factory, token, {"alice": new_hash}, clock=clock) is None
@@ -163,7 +152,7 @@ def test_a_new_password_ends_the_sessions_opened_with_the_old_one(factory):
 
 
 def test_a_removed_account_opens_nothing(factory):
-    clock = Clock()
+    clock = Clock(START)
     token = open_session(factory, "alice", PASSWORD_HASH, clock=clock)
     assert resume(factory, token, {"bob": PASSWORD_HASH}, clock=clock) is None
     assert resume(factory, token, {}, clock=clock) is None
@@ -184,7 +173,7 @@ def test_a_malformed_token_is_refused_before_any_query(token):
 
 
 def test_hostile_tokens_change_nothing_in_the_database(factory):
-    clock = Clock()
+    clock = Clock(START)
     token = open_session(factory, "alice", PASSWORD_HASH, clock=clock)
     for hostile in HOSTILE:
         assert resume(factory, hostile, ACCOUNTS, clock=clock) is None
